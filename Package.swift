@@ -1,0 +1,48 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers, lowest first; each target imports only those below it (see README, "Layout").
+let package = Package(
+    name: "leadsd",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "leadsd", targets: ["leadsd"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Layer 1: C libraries, module maps only.
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CCrypt", pkgConfig: "libxcrypt", providers: [.apt(["libcrypt-dev"])]),
+
+        // Layer 2: database, TLS, and the cross-process metrics region.
+        .target(name: "Metrics"),
+        .target(name: "Postgres", dependencies: ["CLibPQ", "Metrics"]),
+        .target(name: "TLS", dependencies: ["COpenSSL"]),
+
+        // Layer 3: HTTP/1.1 parser, connection state machine, worker server loop.
+        .target(name: "HTTP", dependencies: ["TLS", "Metrics"]),
+
+        // Layer 4: the Leads API itself.
+        .target(name: "LeadsAPI", dependencies: ["HTTP", "Postgres", "Metrics", "CCrypt", "COpenSSL"]),
+
+        // Layer 5: command line, configuration, master and workers.
+        .executableTarget(
+            name: "leadsd",
+            dependencies: [
+                "LeadsAPI", "HTTP", "Postgres", "TLS", "Metrics",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
+        .testTarget(name: "TLSTests", dependencies: ["TLS"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TLS"]),
+        .testTarget(name: "LeadsAPITests", dependencies: ["LeadsAPI", "HTTP", "Postgres"]),
+        .testTarget(name: "leadsdTests", dependencies: ["leadsd", "Postgres"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,42 @@
+/// How a worker's pool connects and how much it lets queue up.
+public struct PostgresConfiguration: Sendable {
+    /// A libpq connection string: URI (`postgres://…`) or `key=value` pairs, as `DATABASE_URL`.
+    public var connectionString: String
+    /// Connections per worker.
+    public var poolSize: Int
+    /// Batches allowed to wait for a connection; past it `run` fails at once with `.unavailable`.
+    public var maxPendingBatches: Int
+    /// Batches in flight on one connection (pipeline depth).
+    public var maxInFlightPerConnection: Int
+    /// `statement_timeout` set on every connection, in milliseconds (0 = off).
+    public var statementTimeoutMilliseconds: Int
+    /// A batch not answered within this many milliseconds fails with `.timeout`.
+    public var requestDeadlineMilliseconds: Int
+    /// First and largest reconnect delay, in milliseconds (exponential backoff with jitter).
+    public var reconnectInitialDelayMilliseconds: Int
+    public var reconnectMaxDelayMilliseconds: Int
+    /// Shown in pg_stat_activity.
+    public var applicationName: String
+
+    public init(
+        connectionString: String,
+        poolSize: Int = 4,
+        maxPendingBatches: Int = 1024,
+        maxInFlightPerConnection: Int = 256,
+        statementTimeoutMilliseconds: Int = 5_000,
+        requestDeadlineMilliseconds: Int = 10_000,
+        reconnectInitialDelayMilliseconds: Int = 50,
+        reconnectMaxDelayMilliseconds: Int = 5_000,
+        applicationName: String = "leadsd"
+    ) {
+        self.connectionString = connectionString
+        self.poolSize = poolSize
+        self.maxPendingBatches = maxPendingBatches
+        self.maxInFlightPerConnection = maxInFlightPerConnection
+        self.statementTimeoutMilliseconds = statementTimeoutMilliseconds
+        self.requestDeadlineMilliseconds = requestDeadlineMilliseconds
+        self.reconnectInitialDelayMilliseconds = reconnectInitialDelayMilliseconds
+        self.reconnectMaxDelayMilliseconds = reconnectMaxDelayMilliseconds
+        self.applicationName = applicationName
+    }
+}

@@ -1,0 +1,2 @@
+import XCTest
+final class leadsdTestsPlaceholder: XCTestCase { func testBuilds() {} }
