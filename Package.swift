@@ -37,12 +37,15 @@ let package = Package(
             ]
         ),
 
+        // Shared by the test targets: throwaway databases, launching the daemon.
+        .target(name: "TestSupport", dependencies: ["Postgres"], path: "Tests/TestSupport"),
+
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "TLSTests", dependencies: ["TLS"]),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TLS"]),
-        .testTarget(name: "LeadsAPITests", dependencies: ["LeadsAPI", "HTTP", "Postgres"]),
-        .testTarget(name: "leadsdTests", dependencies: ["leadsd", "Postgres"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TLS", "TestSupport"]),
+        .testTarget(name: "LeadsAPITests", dependencies: ["LeadsAPI", "HTTP", "Postgres", "TestSupport"]),
+        .testTarget(name: "leadsdTests", dependencies: ["leadsd", "Postgres", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

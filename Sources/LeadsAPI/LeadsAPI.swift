@@ -1,2 +1,0 @@
-// The Leads API: routes, validation, JSON, pagination, auth, rate limits.
-public enum LeadsAPIPlaceholder {}

@@ -1,0 +1,2 @@
+// Helpers shared by the test targets: throwaway databases, a running daemon.
+public enum TestSupportPlaceholder {}
