@@ -9,6 +9,7 @@ nonisolated enum LeadsdMain {
 struct LeadsdCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "leadsd",
-        abstract: "Serves the Laravel CRM Leads API (v2) from PostgreSQL."
+        abstract: "Serves the Laravel CRM Leads API (v2) from PostgreSQL.",
+        subcommands: [ServeCommand.self]
     )
 }
