@@ -26,7 +26,12 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["TLS", "Metrics"]),
 
         // Layer 4: the Leads API itself.
-        .target(name: "LeadsAPI", dependencies: ["HTTP", "Postgres", "Metrics", "CCrypt", "COpenSSL"]),
+        .target(
+            name: "LeadsAPI",
+            dependencies: ["HTTP", "Postgres", "Metrics", "CCrypt", "COpenSSL"],
+            // Served at /{prefix}/api/v2/openapi.json; the file in the repository is the source.
+            resources: [.embedInCode("OpenAPI/openapi.json")]
+        ),
 
         // Layer 5: command line, configuration, master and workers.
         .executableTarget(
