@@ -21,7 +21,7 @@ let package = Package(
         .target(name: "Metrics"),
         .target(name: "Postgres", dependencies: ["CLibPQ", "Metrics"]),
         // The sql/ migrations, compiled into the binary by the EmbedSQL plugin, and their runner.
-        .target(name: "Migrations", dependencies: ["Postgres"], plugins: ["EmbedSQLPlugin"]),
+        .target(name: "Migrations", dependencies: ["Postgres"], exclude: ["sql"], plugins: ["EmbedSQLPlugin"]),
         .target(name: "TLS", dependencies: ["COpenSSL"]),
 
         // Layer 3: HTTP/1.1 parser, connection state machine, worker server loop.

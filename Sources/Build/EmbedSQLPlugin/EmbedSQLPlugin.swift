@@ -4,8 +4,12 @@ import PackagePlugin
 /// Compiles every `sql/NNN_name.sql` of the package into the target as a Swift constant.
 ///
 /// Why a build plugin: the binary must migrate wherever it is installed (no sql/ folder next
-/// to it), and helpers add migration files without registering them anywhere in code. The
-/// plugin lists sql/ on every build, so a new file is picked up by the next `swift build`.
+/// to it), and helpers add migration files without registering them anywhere in code.
+///
+/// Why the symlink Sources/Migrations/sql → ../../sql (excluded from the target's sources):
+/// SwiftPM reuses its build plan, plugin results included, until a target's directory
+/// changes. Through the link, adding, renaming or deleting a file in sql/ changes the
+/// Migrations target and re-runs this plugin; editing one is caught by the declared inputs.
 @main
 struct EmbedSQLPlugin: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
@@ -19,7 +23,7 @@ struct EmbedSQLPlugin: BuildToolPlugin {
                 displayName: "Embedding \(names.count) migrations from sql/",
                 executable: try context.tool(named: "EmbedSQL").url,
                 arguments: [sqlDirectory.path, output.path] + names,
-                inputFiles: [sqlDirectory] + names.map { sqlDirectory.appending(path: $0) },
+                inputFiles: names.map { sqlDirectory.appending(path: $0) },
                 outputFiles: [output]
             ),
         ]
