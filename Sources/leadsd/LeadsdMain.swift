@@ -18,7 +18,8 @@ nonisolated enum LeadsdMain {
             }
             let message = LeadsdCommand.message(for: error).singleLine
             if !message.isEmpty {
-                let line = error is CommandFailure ? message : message + " (see --help)"
+                // Only a usage error points at --help; a refusal or a runtime failure says it all.
+                let line = code == .validationFailure ? message + " (see --help)" : message
                 writeStderr(line + "\n")
             }
             fflush(nil)
