@@ -1,0 +1,78 @@
+import Synchronization
+
+/// What one worker records into its own slot of the shared region. Used only on the worker's
+/// serial queue (the route cache is not locked).
+public final class WorkerMetrics: @unchecked Sendable {
+    // Sendable: shared-memory words are atomics; `routeCache` is only used on the worker queue.
+    public let region: MetricsRegion
+    public let slot: Int
+    private let offset: Int
+    private var routeCache: [String: Int] = [:]
+
+    init(region: MetricsRegion, slot: Int) {
+        self.region = region
+        self.slot = slot
+        self.offset = MetricsLayout.slotOffset(slot)
+    }
+
+    /// The worker's recorder, installed once after fork before the worker's queue starts;
+    /// nil in the master and in tests that do not install one. The data layer and the rate
+    /// limiter record through it (`WorkerMetrics.current?.recordRateLimitRejection(.token)`).
+    public static var current: WorkerMetrics? { installed }
+    // Written once before any other thread of the process exists, read-only afterwards.
+    nonisolated(unsafe) private static var installed: WorkerMetrics?
+
+    public static func install(_ metrics: WorkerMetrics) { installed = metrics }
+
+    private func add(_ word: Int, _ amount: UInt64 = 1) {
+        region.base[offset + word].wrappingAdd(amount, ordering: .relaxed)
+    }
+
+    private func set(_ word: Int, _ value: Int) {
+        region.base[offset + word].store(UInt64(max(value, 0)), ordering: .relaxed)
+    }
+
+    /// One answered request. `route` is the pattern (never the raw path); nil = unmatched.
+    public func recordRequest(route: String?, status: Int, durationMicroseconds: UInt64) {
+        let column = routeColumn(route ?? MetricsLayout.unmatchedRoute)
+        add(MetricsLayout.slotRequestsOffset + column * MetricsLayout.statusColumns + MetricsLayout.statusColumn(status))
+        let histogram = MetricsLayout.slotHistogramOffset + column * MetricsLayout.histogramWordsPerRoute
+        add(histogram + MetricsLayout.bucket(durationMicroseconds))
+        add(histogram + MetricsLayout.bucketColumns, durationMicroseconds)
+        add(histogram + MetricsLayout.bucketColumns + 1)
+    }
+
+    public func connectionOpened() {
+        add(MetricsLayout.slotOpenConnections)
+        add(MetricsLayout.slotConnectionsAccepted)
+    }
+
+    public func connectionClosed() {
+        // Two's complement: adding UInt64.max subtracts one.
+        add(MetricsLayout.slotOpenConnections, UInt64.max)
+    }
+
+    public func recordTLSHandshakeFailure() { add(MetricsLayout.slotTLSHandshakeFailures) }
+
+    /// The data layer's pool, as gauges: connections up, connections with work in flight,
+    /// batches waiting for a connection.
+    public func setDatabasePool(open: Int, busy: Int, pending: Int) {
+        set(MetricsLayout.slotDatabaseConnectionsOpen, open)
+        set(MetricsLayout.slotDatabaseConnectionsBusy, busy)
+        set(MetricsLayout.slotDatabasePendingBatches, pending)
+    }
+
+    public func recordRateLimitRejection(_ kind: RateLimitKind) {
+        add(MetricsLayout.slotRateLimitRejections + kind.rawValue)
+    }
+
+    private func routeColumn(_ name: String) -> Int {
+        if let cached = routeCache[name] { return cached }
+        if let index = region.routeIndex(name) {
+            routeCache[name] = index
+            return index
+        }
+        routeCache[name] = 0  // The table is full: column 0 is the overflow label.
+        return 0
+    }
+}
