@@ -26,7 +26,8 @@ struct ListenAddress: Equatable, Sendable, CustomStringConvertible {
             hostPart = text[..<colon]
             portPart = text[text.index(after: colon)...]
         }
-        guard let port = UInt16(portPart), port > 0 else { throw ConfigurationError("'\(text)': port must be 1-65535") }
+        // Port 0 lets the kernel choose (tests); the master logs the port it got.
+        guard let port = UInt16(portPart) else { throw ConfigurationError("'\(text)': port must be 0-65535") }
         var host = String(hostPart)
         if host == "localhost" { host = "127.0.0.1" }
         if host.isEmpty || host == "*" { host = "0.0.0.0" }

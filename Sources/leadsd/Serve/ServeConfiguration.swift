@@ -76,7 +76,7 @@ struct ServeConfiguration: Sendable {
             do { metricsListen = try ListenAddress(parsing: options.metricsListen) } catch {
                 throw ConfigurationError("--metrics-listen (LEADSD_METRICS_LISTEN): \(error.description)")
             }
-            if metricsListen == listen { throw ConfigurationError("--metrics-listen must differ from --listen") }
+            if metricsListen == listen, listen.port != 0 { throw ConfigurationError("--metrics-listen must differ from --listen") }
         }
 
         var workerCount = try number(options.workers, "workers", "LEADSD_WORKERS", 0...1024)
