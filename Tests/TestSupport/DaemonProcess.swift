@@ -50,7 +50,8 @@ public final class DaemonProcess: @unchecked Sendable {
         }
     }
 
-    /// Starts the daemon and, unless `waitForHealth` is false, waits until `/healthz` is 200.
+    /// Starts the daemon and, unless `waitForHealth` is false, waits until every worker
+    /// accepts and `/healthz` is 200.
     /// `--listen`, `--metrics-listen`, `--plain-http` and `DATABASE_URL` are added unless given.
     public func start(
         arguments: [String] = [], environment: [String: String] = [:], waitForHealth: Bool = true,
@@ -107,7 +108,8 @@ public final class DaemonProcess: @unchecked Sendable {
         }
         guard waitForHealth else { return }
         while Date() < deadline {
-            if let response = request("/healthz"), response.status == 200 { return }
+            // Every worker accepts (the master's "ready" line), and the API answers.
+            if stderr().contains("\"event\":\"ready\""), let response = request("/healthz"), response.status == 200 { return }
             if let status = poll() { throw Failure("daemon exited (\(status)): \(stderr())") }
             usleep(20_000)
         }
