@@ -163,6 +163,33 @@ final class LifecycleTests: XCTestCase {
         XCTAssertEqual(daemon.stop(), 0)
     }
 
+    func testOldWorkersKeepServingWhileReloadedWorkersCannotStart() throws {
+        let envFile = temporaryFile("env")
+        defer { unlink(envFile) }
+        try "LEADSD_TEST_WORKER_EXIT=0\n".write(toFile: envFile, atomically: true, encoding: .utf8)
+        let daemon = DaemonProcess()
+        try daemon.start(arguments: ["--workers", "2", "--env-file", envFile])
+        let before = daemon.workerPIDs()
+        let loop = LifecycleClientLoop(port: daemon.port)
+        loop.start()
+        // The new configuration makes every new worker die at once.
+        try "LEADSD_TEST_WORKER_EXIT=1\n".write(toFile: envFile, atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP)
+        usleep(2_000_000)
+        XCTAssertTrue(before.isSubset(of: daemon.workerPIDs()), "the old workers still run")
+        XCTAssertFalse(daemon.stderr().contains("\"reloaded\""))
+        // A fixed configuration and another SIGHUP complete the reload.
+        try "LEADSD_TEST_WORKER_EXIT=0\n".write(toFile: envFile, atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP)
+        XCTAssertTrue(waitUntil(10) { daemon.stderr().contains("\"reloaded\"") }, daemon.stderr())
+        XCTAssertTrue(waitUntil(5) { daemon.workerPIDs().count == 2 && daemon.workerPIDs().isDisjoint(with: before) })
+        usleep(300_000)
+        let (successes, failures) = loop.stop()
+        XCTAssertEqual(failures, [], "served throughout")
+        XCTAssertGreaterThan(successes, 50)
+        XCTAssertEqual(daemon.stop(), 0)
+    }
+
     func testACrashLoopBacksOffInsteadOfSpinning() throws {
         let daemon = DaemonProcess()
         try daemon.start(arguments: ["--workers", "2"], environment: ["LEADSD_TEST_WORKER_EXIT": "1"], waitForHealth: false)

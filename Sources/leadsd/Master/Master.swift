@@ -121,15 +121,22 @@ final class Master {
         case .reloading(let giveUpAt):
             startMissingWorkers(now: now)
             let current = currentWorkers()
-            let allReady = current.count == configuration.workers && current.allSatisfy { $0.state == .ready }
-            if allReady || now >= giveUpAt {
+            let readyCount = current.filter { $0.state == .ready }.count
+            let allReady = current.count == configuration.workers && readyCount == configuration.workers
+            if allReady || (now >= giveUpAt && readyCount > 0) {
                 if !allReady { MasterLog.warning("reload_workers_not_ready", [("generation", String(generation))]) }
                 drainOldGenerations(now: now)
                 region.recordReload()
                 phase = .running
                 notifier?.notify("READY=1\nSTATUS=serving with \(configuration.workers) workers")
                 MasterLog.info("reloaded", [("generation", String(generation))])
+            } else if now >= giveUpAt {
+                // Not one new worker accepts (they crash at start?): the old ones keep serving
+                // until a later SIGHUP brings a configuration that works.
+                MasterLog.error("reload_stalled", [("generation", String(generation))])
+                phase = .reloading(giveUpAt: now + 30_000_000_000)
             }
+            if reloadRequested { beginReload(now: now) }
         case .stopping(let killAt):
             if workers.isEmpty {
                 MasterLog.info("stopped")
