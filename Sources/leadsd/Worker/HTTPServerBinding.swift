@@ -30,7 +30,7 @@ struct LoadedTLSContext: @unchecked Sendable {
         //                                    privateKeyFile: files.keyPath, ticketKeyFile: files.ticketKeyPath)
         //       return LoadedTLSContext(files: files, context: context)
         //   } catch {
-        //       throw ConfigurationError("--tls-cert \(files.certificatePath) / --tls-key \(files.keyPath): \(error)")
+        //       throw ConfigurationError("TLS: \(error)")
         //   }
         for (flag, path) in [("--tls-cert", files.certificatePath), ("--tls-key", files.keyPath)] + (files.ticketKeyPath.map { [("--tls-ticket-key", $0)] } ?? []) {
             guard access(path, R_OK) == 0 else {
