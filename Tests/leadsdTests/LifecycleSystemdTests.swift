@@ -154,6 +154,35 @@ final class LifecycleSystemdTests: XCTestCase {
         XCTAssertEqual(complaints, [], "systemd-analyze complains about the units")
     }
 
+    /// `haproxy -c` accepts deploy/haproxy.cfg (the CA file path swapped for one that
+    /// exists here). Needs the `haproxy` package.
+    func testHAProxyConfigurationIsValid() throws {
+        let haproxy = ["/usr/sbin/haproxy", "/usr/bin/haproxy"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let haproxy else { return XCTFail("haproxy is missing: apt-get install haproxy") }
+        let text = try String(contentsOf: deployDirectory.appendingPathComponent("haproxy.cfg"), encoding: .utf8)
+        for required in ["mode tcp", "send-proxy-v2", "uri /readyz", "check-ssl"] {
+            XCTAssertTrue(text.contains(required), "haproxy.cfg lacks \(required)")
+        }
+        let ca = NSTemporaryDirectory() + "leadsd-haproxy-ca-\(getpid()).pem"
+        let config = NSTemporaryDirectory() + "leadsd-haproxy-\(getpid()).cfg"
+        defer { unlink(ca); unlink(config) }
+        // Any valid certificate will do as the CA file for a syntax check.
+        let certificate = try XCTUnwrap(try? String(contentsOfFile: "/etc/ssl/certs/ca-certificates.crt", encoding: .utf8),
+                                        "ca-certificates is missing")
+        try certificate.write(toFile: ca, atomically: true, encoding: .utf8)
+        try text.replacingOccurrences(of: "/etc/haproxy/leadsd-ca.pem", with: ca).write(toFile: config, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: haproxy)
+        process.arguments = ["-c", "-f", config]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let result = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, result)
+    }
+
     /// Every variable the daemon reads appears in deploy/leadsd.env.
     func testEnvironmentTemplateListsEveryVariable() throws {
         let template = try String(contentsOf: deployDirectory.appendingPathComponent("leadsd.env"), encoding: .utf8)

@@ -163,6 +163,22 @@ final class LifecycleTests: XCTestCase {
         XCTAssertEqual(daemon.stop(), 0)
     }
 
+    func testAReloadAppliesANewWorkerCountFromTheEnvironmentFile() throws {
+        let envFile = temporaryFile("env")
+        defer { unlink(envFile) }
+        try "LEADSD_WORKERS=1\n".write(toFile: envFile, atomically: true, encoding: .utf8)
+        let daemon = DaemonProcess()
+        try daemon.start(arguments: ["--env-file", envFile])
+        XCTAssertEqual(daemon.workerPIDs().count, 1)
+        try "# more workers\nLEADSD_WORKERS=3\n".write(toFile: envFile, atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP)
+        XCTAssertTrue(waitUntil(10) { daemon.stderr().contains("\"reloaded\"") }, daemon.stderr())
+        XCTAssertTrue(waitUntil(5) { daemon.workerPIDs().count == 3 }, "\(daemon.workerPIDs())")
+        let metrics = try XCTUnwrap(daemon.request("/metrics", port: daemon.metricsPort))
+        XCTAssertTrue(metrics.body.contains("leadsd_workers 3\n"), metrics.body)
+        XCTAssertEqual(daemon.stop(), 0)
+    }
+
     func testOldWorkersKeepServingWhileReloadedWorkersCannotStart() throws {
         let envFile = temporaryFile("env")
         defer { unlink(envFile) }
