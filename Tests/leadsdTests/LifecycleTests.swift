@@ -206,6 +206,23 @@ final class LifecycleTests: XCTestCase {
         XCTAssertEqual(daemon.stop(), 0)
     }
 
+    func testWorkersLeaveWhenTheMasterIsKilled() throws {
+        let daemon = DaemonProcess()
+        try daemon.start(arguments: ["--workers", "2"])
+        let workers = daemon.workerPIDs()
+        XCTAssertEqual(workers.count, 2)
+        daemon.signal(SIGKILL)
+        XCTAssertNotNil(daemon.waitForExit(timeout: 5))
+        // Orphans are reparented (not our children): look them up in /proc.
+        XCTAssertTrue(waitUntil(5) { workers.allSatisfy { !FileManager.default.fileExists(atPath: "/proc/\($0)/stat") || Self.isZombie($0) } },
+                      "workers still alive after their master died")
+    }
+
+    private static func isZombie(_ pid: pid_t) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return true }
+        return stat[stat.index(after: close)...].split(separator: " ").first == "Z"
+    }
+
     func testACrashLoopBacksOffInsteadOfSpinning() throws {
         let daemon = DaemonProcess()
         try daemon.start(arguments: ["--workers", "2"], environment: ["LEADSD_TEST_WORKER_EXIT": "1"], waitForHealth: false)
