@@ -54,8 +54,9 @@ final class Master {
         notifier = SystemdNotifier()
         sockets = try ListenSockets.open(configuration)
         tls = try configuration.tls.map { try LoadedTLSContext.load($0) }
-        // Room for the workers of two reloads in flight at once; slots are reused as they free.
-        let slots = max(configuration.workers * 3, 4)
+        // Room for three generations at once (two reloads in flight) and for a reload that
+        // raises --workers; slots are reused as workers exit. 64 slots are under 2 MiB.
+        let slots = max(configuration.workers * 3, 64)
         region = try MetricsRegion(slots: slots)
         freeSlots = Array((0..<slots).reversed())
         var fields: [(String, String)] = [("workers", String(configuration.workers)), ("tls", tls == nil ? "off" : "on")]
@@ -296,7 +297,7 @@ final class Master {
             MasterLog.warning("reload_ignores_listen", [("detail", "a new --listen or --metrics-listen takes effect on restart")])
         }
         if freeSlots.count < fresh.workers {
-            MasterLog.error("reload_failed", [("error", "previous workers still draining; try again later")])
+            MasterLog.error("reload_failed", [("error", "not enough metrics slots for \(fresh.workers) more workers (previous ones still draining, or --workers raised past a third of the slots); try again later or restart")])
             notifier?.notify("READY=1")
             return
         }
