@@ -54,11 +54,16 @@ public enum MetricsLayout {
     static let slotOpenConnections = 0
     static let slotConnectionsAccepted = 1
     static let slotTLSHandshakeFailures = 2
-    static let slotDatabaseConnectionsOpen = 3
-    static let slotDatabaseConnectionsBusy = 4
-    static let slotDatabasePendingBatches = 5
-    static let slotRateLimitRejections = 6  // one per RateLimitKind
+    // Gauges of the worker's PostgreSQL pool.
+    static let slotDatabaseConnectionsUp = 3
+    static let slotDatabaseConnectionsConnecting = 4
+    static let slotDatabaseBatchesPending = 5
+    static let slotRateLimitRejections = 6  // one per RateLimitKind: 6, 7, 8
+    static let slotDatabaseBatchesInFlight = 9
+    // Counters of the pool (kept across the workers that use the slot, see WorkerMetrics).
+    static let slotDatabaseCounters = 10  // one per DatabasePoolSample.counterValues: 10…15
     static let slotScalarWords = 16
+    static let databaseGauges = [slotDatabaseConnectionsUp, slotDatabaseConnectionsConnecting, slotDatabaseBatchesPending, slotDatabaseBatchesInFlight]
     static var slotRequestsOffset: Int { slotScalarWords }
     static var slotHistogramOffset: Int { slotRequestsOffset + maxRoutes * statusColumns }
     static var slotWords: Int { slotHistogramOffset + maxRoutes * histogramWordsPerRoute }
@@ -79,4 +84,39 @@ public enum RateLimitKind: Int, CaseIterable, Sendable {
         case .login: "login"
         }
     }
+}
+
+/// One look at a worker's PostgreSQL pool (the data layer's `PostgresPool.stats`).
+public struct DatabasePoolSample: Sendable, Equatable {
+    public var connectionsUp: Int
+    public var connectionsConnecting: Int
+    public var batchesInFlight: Int
+    public var batchesPending: Int
+    /// Counters since the pool was made.
+    public var batchesSucceeded: UInt64
+    public var serverErrors: UInt64
+    public var rejected: UInt64
+    public var timeouts: UInt64
+    public var connectionsLost: UInt64
+    public var connectFailures: UInt64
+
+    public init(
+        connectionsUp: Int = 0, connectionsConnecting: Int = 0, batchesInFlight: Int = 0, batchesPending: Int = 0,
+        batchesSucceeded: UInt64 = 0, serverErrors: UInt64 = 0, rejected: UInt64 = 0, timeouts: UInt64 = 0,
+        connectionsLost: UInt64 = 0, connectFailures: UInt64 = 0
+    ) {
+        self.connectionsUp = connectionsUp
+        self.connectionsConnecting = connectionsConnecting
+        self.batchesInFlight = batchesInFlight
+        self.batchesPending = batchesPending
+        self.batchesSucceeded = batchesSucceeded
+        self.serverErrors = serverErrors
+        self.rejected = rejected
+        self.timeouts = timeouts
+        self.connectionsLost = connectionsLost
+        self.connectFailures = connectFailures
+    }
+
+    /// In the order of the slot's counter words.
+    var counterValues: [UInt64] { [batchesSucceeded, serverErrors, rejected, timeouts, connectionsLost, connectFailures] }
 }

@@ -66,10 +66,7 @@ public final class MetricsRegion: @unchecked Sendable {
     /// totals never go down; the next worker given this slot keeps adding to them.
     public func resetGauges(slot: Int) {
         let offset = MetricsLayout.slotOffset(slot)
-        for gauge in [
-            MetricsLayout.slotOpenConnections, MetricsLayout.slotDatabaseConnectionsOpen,
-            MetricsLayout.slotDatabaseConnectionsBusy, MetricsLayout.slotDatabasePendingBatches,
-        ] {
+        for gauge in [MetricsLayout.slotOpenConnections] + MetricsLayout.databaseGauges {
             base[offset + gauge].store(0, ordering: .relaxed)
         }
     }

@@ -62,11 +62,21 @@ public enum PrometheusRenderer {
         out += "leadsd_workers \(region.word(MetricsLayout.headerLiveWorkers))\n"
         header(&out, "leadsd_reloads_total", "counter", "Configuration reloads (SIGHUP) completed.")
         out += "leadsd_reloads_total \(region.word(MetricsLayout.headerReloads))\n"
-        header(&out, "leadsd_db_pool_connections", "gauge", "PostgreSQL connections of all workers, by state.")
-        out += "leadsd_db_pool_connections{state=\"open\"} \(sum(MetricsLayout.slotDatabaseConnectionsOpen))\n"
-        out += "leadsd_db_pool_connections{state=\"busy\"} \(sum(MetricsLayout.slotDatabaseConnectionsBusy))\n"
-        header(&out, "leadsd_db_pool_pending_batches", "gauge", "Query batches waiting for a PostgreSQL connection.")
-        out += "leadsd_db_pool_pending_batches \(sum(MetricsLayout.slotDatabasePendingBatches))\n"
+        header(&out, "leadsd_db_connections", "gauge", "PostgreSQL connections of all workers, by state.")
+        out += "leadsd_db_connections{state=\"up\"} \(sum(MetricsLayout.slotDatabaseConnectionsUp))\n"
+        out += "leadsd_db_connections{state=\"connecting\"} \(sum(MetricsLayout.slotDatabaseConnectionsConnecting))\n"
+        header(&out, "leadsd_db_batches", "gauge", "Query batches sent and not answered (in_flight), or waiting for a connection (pending).")
+        out += "leadsd_db_batches{state=\"in_flight\"} \(sum(MetricsLayout.slotDatabaseBatchesInFlight))\n"
+        out += "leadsd_db_batches{state=\"pending\"} \(sum(MetricsLayout.slotDatabaseBatchesPending))\n"
+        let counters = MetricsLayout.slotDatabaseCounters
+        header(&out, "leadsd_db_batches_total", "counter", "Query batches answered, by result.")
+        for (index, result) in ["ok", "server_error", "rejected", "timeout"].enumerated() {
+            out += "leadsd_db_batches_total{result=\"\(result)\"} \(sum(counters + index))\n"
+        }
+        header(&out, "leadsd_db_connections_lost_total", "counter", "Ready PostgreSQL connections that broke.")
+        out += "leadsd_db_connections_lost_total \(sum(counters + 4))\n"
+        header(&out, "leadsd_db_connect_failures_total", "counter", "PostgreSQL connection attempts that failed.")
+        out += "leadsd_db_connect_failures_total \(sum(counters + 5))\n"
         header(&out, "leadsd_rate_limit_rejections_total", "counter", "Requests answered 429, by limit.")
         for kind in RateLimitKind.allCases {
             out += "leadsd_rate_limit_rejections_total{limit=\"\(kind.label)\"} \(sum(MetricsLayout.slotRateLimitRejections + kind.rawValue))\n"

@@ -8,6 +8,7 @@ public final class WorkerMetrics: @unchecked Sendable {
     public let slot: Int
     private let offset: Int
     private var routeCache: [String: Int] = [:]
+    private var databaseCounterBase: [UInt64]?
 
     init(region: MetricsRegion, slot: Int) {
         self.region = region
@@ -54,12 +55,21 @@ public final class WorkerMetrics: @unchecked Sendable {
 
     public func recordTLSHandshakeFailure() { add(MetricsLayout.slotTLSHandshakeFailures) }
 
-    /// The data layer's pool, as gauges: connections up, connections with work in flight,
-    /// batches waiting for a connection.
-    public func setDatabasePool(open: Int, busy: Int, pending: Int) {
-        set(MetricsLayout.slotDatabaseConnectionsOpen, open)
-        set(MetricsLayout.slotDatabaseConnectionsBusy, busy)
-        set(MetricsLayout.slotDatabasePendingBatches, pending)
+    /// The data layer's pool: gauges as they are now, counters as totals since the pool was
+    /// made. The slot's counters continue those of the workers that had the slot before,
+    /// so the first sample takes what is there as the base.
+    public func recordDatabasePool(_ sample: DatabasePoolSample) {
+        set(MetricsLayout.slotDatabaseConnectionsUp, sample.connectionsUp)
+        set(MetricsLayout.slotDatabaseConnectionsConnecting, sample.connectionsConnecting)
+        set(MetricsLayout.slotDatabaseBatchesInFlight, sample.batchesInFlight)
+        set(MetricsLayout.slotDatabaseBatchesPending, sample.batchesPending)
+        let values = sample.counterValues
+        if databaseCounterBase == nil {
+            databaseCounterBase = values.indices.map { region.word(offset + MetricsLayout.slotDatabaseCounters + $0) }
+        }
+        for (index, value) in values.enumerated() {
+            region.base[offset + MetricsLayout.slotDatabaseCounters + index].store(databaseCounterBase![index] &+ value, ordering: .relaxed)
+        }
     }
 
     public func recordRateLimitRejection(_ kind: RateLimitKind) {

@@ -72,10 +72,30 @@ final class MetricsRegionTests: XCTestCase {
         metrics.connectionOpened()
         metrics.connectionOpened()
         metrics.connectionClosed()
-        metrics.setDatabasePool(open: 4, busy: 1, pending: 0)
+        metrics.recordDatabasePool(DatabasePoolSample(connectionsUp: 4, connectionsConnecting: 1, batchesInFlight: 7, batchesPending: 2))
         let text = PrometheusRenderer.render(region)
         XCTAssertTrue(text.contains("leadsd_http_open_connections 1\n"), text)
-        XCTAssertTrue(text.contains("leadsd_db_pool_connections{state=\"open\"} 4\n"), text)
-        XCTAssertTrue(text.contains("leadsd_db_pool_connections{state=\"busy\"} 1\n"), text)
+        XCTAssertTrue(text.contains("leadsd_db_connections{state=\"up\"} 4\n"), text)
+        XCTAssertTrue(text.contains("leadsd_db_connections{state=\"connecting\"} 1\n"), text)
+        XCTAssertTrue(text.contains("leadsd_db_batches{state=\"in_flight\"} 7\n"), text)
+        XCTAssertTrue(text.contains("leadsd_db_batches{state=\"pending\"} 2\n"), text)
+        region.resetGauges(slot: 0)
+        XCTAssertTrue(PrometheusRenderer.render(region).contains("leadsd_db_connections{state=\"up\"} 0\n"))
+    }
+
+    /// A new worker in a slot starts its pool counters from zero; the slot's totals must not
+    /// go down, so they continue from what the previous worker left.
+    func testDatabaseCountersContinueAcrossTheWorkersOfASlot() throws {
+        let region = try MetricsRegion(slots: 1)
+        let first = region.slot(0)
+        first.recordDatabasePool(DatabasePoolSample(batchesSucceeded: 10, timeouts: 1))
+        first.recordDatabasePool(DatabasePoolSample(batchesSucceeded: 25, timeouts: 2, connectFailures: 3))
+        region.resetGauges(slot: 0)
+        let second = region.slot(0)  // the replacement worker
+        second.recordDatabasePool(DatabasePoolSample(batchesSucceeded: 4))
+        let text = PrometheusRenderer.render(region)
+        XCTAssertTrue(text.contains("leadsd_db_batches_total{result=\"ok\"} 29\n"), text)
+        XCTAssertTrue(text.contains("leadsd_db_batches_total{result=\"timeout\"} 2\n"), text)
+        XCTAssertTrue(text.contains("leadsd_db_connect_failures_total 3\n"), text)
     }
 }

@@ -40,6 +40,7 @@ final class Worker: @unchecked Sendable {
     private var signalSources: [DispatchSourceSignal] = []
     private var draining = false
     private var masterWatch: DispatchSourceTimer?
+    private var poolStatsTimer: DispatchSourceTimer?
 
     init(plan: WorkerPlan) { self.plan = plan }
 
@@ -86,6 +87,7 @@ final class Worker: @unchecked Sendable {
         hangup.resume()
         signalSources.append(hangup)
         watchMaster()
+        publishPoolStats(pool)
         // Tell the master this worker accepts: during a reload the old workers drain only then.
         kill(plan.masterPID, MasterSignals.workerReady)
     }
@@ -101,6 +103,18 @@ final class Worker: @unchecked Sendable {
         }
         timer.resume()
         masterWatch = timer
+    }
+
+    /// The pool's state into the metrics slot, once a second (and at the first tick).
+    private func publishPoolStats(_ pool: PostgresPool) {
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        timer.schedule(deadline: .now(), repeating: .seconds(1), leeway: .milliseconds(200))
+        let metrics = plan.metrics
+        timer.setEventHandler {
+            if let sample = PoolStatsBinding.sample(pool) { metrics.recordDatabasePool(sample) }
+        }
+        timer.resume()
+        poolStatsTimer = timer
     }
 
     /// Stops accepting, lets what is in flight finish within the shutdown timeout, exits 0.
