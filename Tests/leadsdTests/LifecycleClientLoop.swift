@@ -15,21 +15,27 @@ final class LifecycleClientLoop: @unchecked Sendable {
     private let path: String
     private let maximumRequests: Int
 
-    init(port: UInt16, path: String = "/healthz", maximumRequests: Int = 200_000) {
+    private let keepAlive: Bool
+
+    /// `keepAlive`: each client reuses its connection (LifecycleKeepAliveClient) instead of
+    /// one connection per request.
+    init(port: UInt16, path: String = "/healthz", keepAlive: Bool = false, maximumRequests: Int = 200_000) {
         self.port = port
         self.path = path
+        self.keepAlive = keepAlive
         self.maximumRequests = maximumRequests
     }
 
     func start(clients: Int = 2) {
         for _ in 0..<clients {
             Thread { [self] in
+                let client = self.keepAlive ? LifecycleKeepAliveClient(port: self.port) : nil
                 for _ in 0..<self.maximumRequests {
                     if self.lock.withLock({ self.stopRequested }) { break }
-                    let response = DaemonProcess.request(port: self.port, path: self.path, timeout: 10)
+                    let status = client.map { $0.get(self.path) } ?? DaemonProcess.request(port: self.port, path: self.path, timeout: 10)?.status
                     self.lock.withLock {
-                        if response?.status == 200 { self.successes += 1 } else {
-                            self.failures.append(response.map { "status \($0.status)" } ?? "no response")
+                        if status == 200 { self.successes += 1 } else {
+                            self.failures.append(status.map { "status \($0)" } ?? "no response")
                         }
                     }
                 }

@@ -144,6 +144,26 @@ final class LifecycleTests: XCTestCase {
         print("reload x2: \(successes) requests, \(failures.count) failed")
     }
 
+    /// Keep-alive clients that do not retry, as many HTTP libraries for non-idempotent
+    /// requests: a draining worker must answer the next request on an open connection with
+    /// `Connection: close` rather than close it under the client.
+    func testSIGHUPDuringAKeepAliveClientLoopFailsNothing() throws {
+        let daemon = DaemonProcess()
+        try daemon.start(arguments: ["--workers", "2"])
+        let loop = LifecycleClientLoop(port: daemon.port, keepAlive: true)
+        loop.start(clients: 4)
+        usleep(300_000)
+        for round in 2...3 {
+            daemon.signal(SIGHUP)
+            XCTAssertTrue(waitUntil(10) { daemon.stderr().components(separatedBy: "\"reloaded\"").count == round })
+            usleep(400_000)
+        }
+        let (successes, failures) = loop.stop()
+        XCTAssertEqual(failures, [], "keep-alive requests failed during reloads (\(successes) succeeded)")
+        XCTAssertGreaterThan(successes, 50)
+        XCTAssertEqual(daemon.stop(), 0)
+    }
+
     func testAReloadWithBrokenConfigurationKeepsServing() throws {
         let envFile = temporaryFile("env")
         defer { unlink(envFile) }
