@@ -36,6 +36,9 @@ final class Master {
         // First thing: from here on every signal the master handles waits for `sigtimedwait`,
         // and every child inherits the mask (workers keep it: Dispatch reads them via signalfd).
         MasterSignals.blockHandled()
+        // A parent may have left SIGCHLD ignored (children then reap themselves and the master
+        // never learns a worker died) or SIGHUP ignored (nohup): take the defaults back.
+        for number in MasterSignals.handled { signal(number, SIG_DFL) }
         signal(SIGPIPE, SIG_IGN)
         let master: Master
         do {
