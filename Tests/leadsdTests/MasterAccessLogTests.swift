@@ -25,8 +25,16 @@ final class MasterAccessLogTests: XCTestCase {
     }
 
     func testTimesAreRFC3339UTC() {
-        let time = Clock.rfc3339Now()
-        XCTAssertNotNil(time.range(of: #"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"#, options: .regularExpression), time)
+        let pattern = #"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"#
+        var clock = RFC3339Clock()
+        for time in [Clock.rfc3339Now(), clock.now(), clock.now()] {
+            XCTAssertNotNil(time.range(of: pattern, options: .regularExpression), time)
+        }
+        XCTAssertEqual(Clock.rfc3339(seconds: 1_795_839_600, milliseconds: 7), "2026-11-28T04:20:00.007Z")
+        XCTAssertEqual(Clock.rfc3339(seconds: 0, milliseconds: 999), "1970-01-01T00:00:00.999Z")
+        // The cached clock agrees with the plain one to the second.
+        let plain = Clock.rfc3339Now().prefix(19)
+        XCTAssertEqual(clock.now().prefix(19), plain)
     }
 
     /// The daemon logs every request on stdout, and never a token.

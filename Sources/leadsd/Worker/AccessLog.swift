@@ -25,6 +25,7 @@ final class AccessLog: @unchecked Sendable {
     private let pid = getpid()
     private var buffer: [UInt8] = []
     private var flushScheduled = false
+    private var clock = RFC3339Clock()
 
     init(queue: DispatchQueue) {
         self.queue = queue
@@ -32,7 +33,7 @@ final class AccessLog: @unchecked Sendable {
     }
 
     func record(_ record: AccessRecord) {
-        Self.appendLine(record, time: Clock.rfc3339Now(), pid: pid, to: &buffer)
+        Self.appendLine(record, time: clock.now(), pid: pid, to: &buffer)
         if buffer.count >= 64 * 1024 { flush(); return }
         if !flushScheduled {
             flushScheduled = true
@@ -53,17 +54,55 @@ final class AccessLog: @unchecked Sendable {
     }
 
     static func appendLine(_ record: AccessRecord, time: String, pid: pid_t, to out: inout [UInt8]) {
-        out += Array("{\"time\":\"\(time)\",\"request_id\":".utf8)
+        out.append(contentsOf: "{\"time\":\"".utf8)
+        out.append(contentsOf: time.utf8)
+        out.append(contentsOf: "\",\"request_id\":".utf8)
         JSONText.append(record.requestID, to: &out)
-        out += Array(",\"method\":".utf8)
+        out.append(contentsOf: ",\"method\":".utf8)
         JSONText.append(record.method, to: &out)
-        out += Array(",\"route\":".utf8)
-        if let route = record.route { JSONText.append(route, to: &out) } else { out += Array("null".utf8) }
-        let millis = record.durationMicroseconds / 1_000
+        out.append(contentsOf: ",\"route\":".utf8)
+        if let route = record.route { JSONText.append(route, to: &out) } else { out.append(contentsOf: "null".utf8) }
+        out.append(contentsOf: ",\"status\":".utf8)
+        appendDecimal(UInt64(max(record.status, 0)), to: &out)
+        out.append(contentsOf: ",\"bytes\":".utf8)
+        appendDecimal(UInt64(max(record.bytes, 0)), to: &out)
+        out.append(contentsOf: ",\"duration_ms\":".utf8)
+        appendDecimal(record.durationMicroseconds / 1_000, to: &out)
         let fraction = record.durationMicroseconds % 1_000
-        let fractionText = fraction < 10 ? "00\(fraction)" : fraction < 100 ? "0\(fraction)" : "\(fraction)"
-        out += Array(",\"status\":\(record.status),\"bytes\":\(record.bytes),\"duration_ms\":\(millis).\(fractionText),\"client_ip\":".utf8)
+        out.append(UInt8(ascii: "."))
+        out.append(UInt8(ascii: "0") + UInt8(fraction / 100))
+        out.append(UInt8(ascii: "0") + UInt8(fraction / 10 % 10))
+        out.append(UInt8(ascii: "0") + UInt8(fraction % 10))
+        out.append(contentsOf: ",\"client_ip\":".utf8)
         JSONText.append(record.clientAddress, to: &out)
-        out += Array(",\"worker\":\(pid)}\n".utf8)
+        out.append(contentsOf: ",\"worker\":".utf8)
+        appendDecimal(UInt64(max(pid, 0)), to: &out)
+        out.append(contentsOf: "}\n".utf8)
+    }
+
+    private static func appendDecimal(_ value: UInt64, to out: inout [UInt8]) {
+        guard value >= 10 else { out.append(UInt8(ascii: "0") + UInt8(value)); return }
+        appendDecimal(value / 10, to: &out)
+        out.append(UInt8(ascii: "0") + UInt8(value % 10))
+    }
+}
+
+/// Wall-clock time as RFC 3339 UTC with milliseconds; the date and time up to the second are
+/// formatted once per second, not once per request.
+struct RFC3339Clock {
+    private var second = -1
+    private var prefix = ""
+
+    mutating func now() -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        if now.tv_sec != second {
+            second = now.tv_sec
+            let full = Clock.rfc3339(seconds: now.tv_sec, milliseconds: 0)
+            prefix = String(full.dropLast(4))  // without "000Z"
+        }
+        let millis = now.tv_nsec / 1_000_000
+        return prefix + String(UnicodeScalar(UInt8(48 + millis / 100))) + String(UnicodeScalar(UInt8(48 + millis / 10 % 10)))
+            + String(UnicodeScalar(UInt8(48 + millis % 10))) + "Z"
     }
 }
