@@ -148,7 +148,10 @@ final class Master {
                 exit(0)
             }
             if now >= killAt {
+                MasterLog.warning("stop_timeout", [("killed", String(workers.count))])
                 for pid in workers.keys { kill(pid, SIGKILL) }
+                // Once is enough; the next look is in a while, not in a tight loop.
+                phase = .stopping(killAt: now + 5_000_000_000)
             }
         }
         region.setLiveWorkers(workers.count)
