@@ -55,7 +55,7 @@ public final class DaemonProcess: @unchecked Sendable {
     /// `--listen`, `--metrics-listen`, `--plain-http` and `DATABASE_URL` are added unless given.
     public func start(
         arguments: [String] = [], environment: [String: String] = [:], waitForHealth: Bool = true,
-        timeout: TimeInterval = 20, viaShell: String? = nil, inheritFD: Int32? = nil
+        timeout: TimeInterval = 20, viaShell: String? = nil, inheritFDs: [Int32] = []
     ) throws {
         var args = ["serve"] + arguments
         if !arguments.contains("--listen") { args += ["--listen", "127.0.0.1:0"] }
@@ -78,7 +78,8 @@ public final class DaemonProcess: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        if let inheritFD { posix_spawn_file_actions_adddup2(&actions, inheritFD, 3) }
+        // Passed sockets become fds 3, 4, … as systemd passes them.
+        for (index, fd) in inheritFDs.enumerated() { posix_spawn_file_actions_adddup2(&actions, fd, 3 + Int32(index)) }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }

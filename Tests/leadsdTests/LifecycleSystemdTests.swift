@@ -87,30 +87,45 @@ final class LifecycleSystemdTests: XCTestCase {
         try exerciseNotify(abstract: true)
     }
 
-    func testTakesTheListeningSocketFromSystemd() throws {
-        // Bind a socket as systemd would and pass it as fd 3 with LISTEN_PID set to the pid
-        // the daemon will have (the shell's, which then execs it).
+    /// A listening socket on a kernel-chosen loopback port, as systemd would pass it.
+    private func listeningSocket() -> (fd: Int32, port: UInt16) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
         XCTAssertEqual(listen(fd, 64), 0)
         _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        let port = UInt16(bigEndian: address.sin_port)
+        return (fd, UInt16(bigEndian: address.sin_port))
+    }
 
+    func testTakesTheListeningSocketsFromSystemd() throws {
+        let api = listeningSocket(), metrics = listeningSocket()
+        defer { close(api.fd); close(metrics.fd) }
         let daemon = DaemonProcess()
+        // LISTEN_PID must be the daemon's own pid: the shell's, which then execs it.
         try daemon.start(
             arguments: ["--workers", "2"],
-            viaShell: "LISTEN_PID=$$ LISTEN_FDS=1 LISTEN_FDNAMES=api; export LISTEN_PID LISTEN_FDS LISTEN_FDNAMES;",
-            inheritFD: fd
+            viaShell: "LISTEN_PID=$$ LISTEN_FDS=2 LISTEN_FDNAMES=api:metrics; export LISTEN_PID LISTEN_FDS LISTEN_FDNAMES;",
+            inheritFDs: [api.fd, metrics.fd]
         )
-        XCTAssertEqual(daemon.port, port, "the daemon serves on the socket it was given")
+        XCTAssertEqual(daemon.port, api.port, "the daemon serves on the socket it was given")
+        XCTAssertEqual(daemon.metricsPort, metrics.port, "the socket named metrics serves /metrics")
         XCTAssertTrue(daemon.stderr().contains("\"socket_activation\""))
         for _ in 0..<10 { XCTAssertEqual(daemon.request("/healthz")?.status, 200) }
+        XCTAssertEqual(daemon.request("/metrics", port: metrics.port)?.status, 200)
+        XCTAssertEqual(daemon.stop(), 0)
+    }
+
+    func testIgnoresListenFDsMeantForAnotherProcess() throws {
+        let api = listeningSocket()
+        defer { close(api.fd) }
+        let daemon = DaemonProcess()
+        try daemon.start(arguments: ["--workers", "1"], viaShell: "LISTEN_PID=1 LISTEN_FDS=1; export LISTEN_PID LISTEN_FDS;", inheritFDs: [api.fd])
+        XCTAssertNotEqual(daemon.port, api.port, "it binds --listen itself")
+        XCTAssertFalse(daemon.stderr().contains("\"socket_activation\""))
+        XCTAssertEqual(daemon.request("/healthz")?.status, 200)
         XCTAssertEqual(daemon.stop(), 0)
     }
 
