@@ -52,14 +52,15 @@ public final class DaemonProcess: @unchecked Sendable {
 
     /// Starts the daemon and, unless `waitForHealth` is false, waits until every worker
     /// accepts and `/healthz` is 200.
-    /// `--listen`, `--metrics-listen`, `--plain-http` and `DATABASE_URL` are added unless given.
+    /// `--listen`, `--metrics-listen` (unless `addListenFlags` is false: the test sets them
+    /// through the environment), `--plain-http` and `DATABASE_URL` are added unless given.
     public func start(
-        arguments: [String] = [], environment: [String: String] = [:], waitForHealth: Bool = true,
+        arguments: [String] = [], environment: [String: String] = [:], waitForHealth: Bool = true, addListenFlags: Bool = true,
         timeout: TimeInterval = 20, viaShell: String? = nil, inheritFDs: [Int32] = []
     ) throws {
         var args = ["serve"] + arguments
-        if !arguments.contains("--listen") { args += ["--listen", "127.0.0.1:0"] }
-        if !arguments.contains("--metrics-listen") { args += ["--metrics-listen", "127.0.0.1:0"] }
+        if addListenFlags, !arguments.contains("--listen") { args += ["--listen", "127.0.0.1:0"] }
+        if addListenFlags, !arguments.contains("--metrics-listen") { args += ["--metrics-listen", "127.0.0.1:0"] }
         if !arguments.contains("--plain-http"), !arguments.contains("--tls-cert") { args.append("--plain-http") }
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("LEADSD_") && $0.key != "NOTIFY_SOCKET" && !$0.key.hasPrefix("LISTEN_") }
         env["DATABASE_URL"] = Self.defaultDatabaseURL

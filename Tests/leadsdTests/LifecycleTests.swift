@@ -199,6 +199,43 @@ final class LifecycleTests: XCTestCase {
         XCTAssertEqual(daemon.stop(), 0)
     }
 
+    private func freePort() -> UInt16 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return UInt16(bigEndian: address.sin_port)
+    }
+
+    func testAReloadMovesToANewListenAddress() throws {
+        let envFile = temporaryFile("env")
+        defer { unlink(envFile) }
+        let (first, second, metrics) = (freePort(), freePort(), freePort())
+        try "LEADSD_LISTEN=127.0.0.1:\(first)\nLEADSD_METRICS_LISTEN=127.0.0.1:0\n".write(toFile: envFile, atomically: true, encoding: .utf8)
+        let daemon = DaemonProcess()
+        try daemon.start(arguments: ["--workers", "2", "--env-file", envFile], addListenFlags: false)
+        XCTAssertEqual(daemon.port, first)
+        let before = daemon.workerPIDs()
+        try "LEADSD_LISTEN=127.0.0.1:\(second)\nLEADSD_METRICS_LISTEN=127.0.0.1:\(metrics)\n".write(toFile: envFile, atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP)
+        XCTAssertTrue(waitUntil(10) { daemon.stderr().contains("\"reloaded\"") }, daemon.stderr())
+        XCTAssertTrue(daemon.stderr().contains("\"listen_changed\""))
+        XCTAssertEqual(daemon.request("/healthz", port: second)?.status, 200)
+        XCTAssertEqual(daemon.request("/metrics", port: metrics)?.status, 200)
+        XCTAssertTrue(waitUntil(10) { daemon.workerPIDs().isDisjoint(with: before) })
+        XCTAssertTrue(waitUntil(5) { DaemonProcess.request(port: first, path: "/healthz", timeout: 1) == nil }, "the old address is closed")
+        // An address that cannot be bound fails the reload and changes nothing.
+        try "LEADSD_LISTEN=192.0.2.1:\(second)\n".write(toFile: envFile, atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP)
+        XCTAssertTrue(waitUntil(10) { daemon.stderr().contains("\"reload_failed\"") }, daemon.stderr())
+        XCTAssertEqual(daemon.request("/healthz", port: second)?.status, 200)
+        XCTAssertEqual(daemon.stop(), 0)
+    }
+
     func testOldWorkersKeepServingWhileReloadedWorkersCannotStart() throws {
         let envFile = temporaryFile("env")
         defer { unlink(envFile) }

@@ -8,6 +8,9 @@ struct ListenSockets: Sendable {
     var api: [Int32]
     /// The `/metrics` socket (always plain HTTP, loopback by default); nil when off.
     var metrics: Int32?
+    /// Sockets systemd passed are its business: a reload never replaces them.
+    var apiActivated = false
+    var metricsActivated = false
 
     /// Takes the sockets systemd passed (socket activation), else binds the configured ones.
     static func open(_ configuration: ServeConfiguration) throws(ConfigurationError) -> ListenSockets {
@@ -15,6 +18,8 @@ struct ListenSockets: Sendable {
         if let activated = try SocketActivation.take() {
             sockets.api = activated.api
             sockets.metrics = activated.metrics
+            sockets.apiActivated = !activated.api.isEmpty
+            sockets.metricsActivated = activated.metrics != nil
             MasterLog.info("socket_activation", [("api_fds", activated.api.map(String.init).joined(separator: ",")),
                                                    ("metrics_fd", activated.metrics.map(String.init) ?? "none")])
         }
@@ -23,6 +28,28 @@ struct ListenSockets: Sendable {
             sockets.metrics = try bind(address, backlog: 128)
         }
         return sockets
+    }
+
+    /// The sockets for a reloaded configuration: a changed `--listen` or `--metrics-listen`
+    /// is bound now (so that a failure fails the reload, not a worker); `retired` are the
+    /// master's copies of the replaced ones, to close once the old workers drain.
+    func rebound(from old: ServeConfiguration, to new: ServeConfiguration) throws(ConfigurationError) -> (sockets: ListenSockets, retired: [Int32]) {
+        var next = self
+        var retired: [Int32] = []
+        if !apiActivated, new.listen != old.listen {
+            next.api = [try Self.bind(new.listen, backlog: new.backlog)]
+            retired += api
+        }
+        if !metricsActivated, new.metricsListen != old.metricsListen {
+            do {
+                next.metrics = try new.metricsListen.map { address throws(ConfigurationError) in try Self.bind(address, backlog: 128) }
+            } catch {
+                if next.api != api { next.api.forEach { close($0) } }
+                throw error
+            }
+            if let metrics { retired.append(metrics) }
+        }
+        return (next, retired)
     }
 
     func closeAll() {

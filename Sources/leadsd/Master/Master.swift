@@ -9,7 +9,9 @@ import Metrics
 final class Master {
     private var configuration: ServeConfiguration
     private let arguments: [String]
-    private let sockets: ListenSockets
+    private var sockets: ListenSockets
+    /// The master's copies of sockets a reload replaced, closed once the old workers drain.
+    private var retiredSockets: [Int32] = []
     private var tls: LoadedTLSContext?
     private let region: MetricsRegion
     private let notifier: SystemdNotifier?
@@ -130,6 +132,8 @@ final class Master {
             if allReady || (now >= giveUpAt && readyCount > 0) {
                 if !allReady { MasterLog.warning("reload_workers_not_ready", [("generation", String(generation))]) }
                 drainOldGenerations(now: now)
+                for fd in retiredSockets { close(fd) }
+                retiredSockets.removeAll()
                 region.recordReload()
                 phase = .running
                 notifier?.notify("READY=1\nSTATUS=serving with \(configuration.workers) workers")
@@ -277,6 +281,8 @@ final class Master {
         // The kernel keeps a listening socket open while any process holds it: the workers
         // close theirs as they drain, the master closes its copies now.
         sockets.closeAll()
+        for fd in retiredSockets { close(fd) }
+        retiredSockets.removeAll()
         for pid in Array(workers.keys) { drain(pid, now: now) }
         phase = .stopping(killAt: now + UInt64(configuration.shutdownTimeoutSeconds) * 1_000_000_000 + 3_000_000_000)
     }
@@ -299,18 +305,27 @@ final class Master {
             notifier?.notify("READY=1\nSTATUS=reload failed, still serving the previous configuration")
             return
         }
-        if fresh.listen != configuration.listen || fresh.metricsListen != configuration.metricsListen {
-            MasterLog.warning("reload_ignores_listen", [("detail", "a new --listen or --metrics-listen takes effect on restart")])
-        }
         if freeSlots.count < fresh.workers {
             MasterLog.error("reload_failed", [("error", "not enough metrics slots for \(fresh.workers) more workers (previous ones still draining, or --workers raised past a third of the slots); try again later or restart")])
             notifier?.notify("READY=1")
             return
         }
-        var kept = fresh
-        kept.listen = configuration.listen
-        kept.metricsListen = configuration.metricsListen
-        configuration = kept
+        do {
+            let (next, retired) = try sockets.rebound(from: configuration, to: fresh)
+            if next.api != sockets.api || next.metrics != sockets.metrics {
+                var fields: [(String, String)] = []
+                if let port = next.api.first.flatMap(ListenSockets.port(of:)) { fields.append(("port", String(port))) }
+                if let port = next.metrics.flatMap(ListenSockets.port(of:)) { fields.append(("metrics_port", String(port))) }
+                MasterLog.info("listen_changed", fields)
+            }
+            sockets = next
+            retiredSockets += retired
+        } catch {
+            MasterLog.error("reload_failed", [("error", error.description)])
+            notifier?.notify("READY=1\nSTATUS=reload failed, still serving the previous configuration")
+            return
+        }
+        configuration = fresh
         tls = freshTLS
         generation += 1
         backoff = RespawnBackoff()
