@@ -1,0 +1,345 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Metrics
+
+/// The master process: single-threaded for its whole life. It owns the listening sockets,
+/// the TLS context and the metrics region, forks the workers, and afterwards only waits for
+/// signals and children. No Dispatch, no Task, no Foundation here: see design.md.
+final class Master {
+    private var configuration: ServeConfiguration
+    private let arguments: [String]
+    private var sockets: ListenSockets
+    /// The master's copies of sockets a reload replaced, closed once the old workers drain.
+    private var retiredSockets: [Int32] = []
+    private var tls: LoadedTLSContext?
+    private let region: MetricsRegion
+    private let notifier: SystemdNotifier?
+    private let masterPID = getpid()
+
+    private var workers: [pid_t: WorkerRecord] = [:]
+    private var freeSlots: [Int]
+    private var generation = 1
+    private var backoff = RespawnBackoff()
+
+    private enum Phase {
+        case starting
+        case running
+        /// New workers are starting; old ones drain once these are ready (or at `giveUpAt`).
+        case reloading(giveUpAt: UInt64)
+        case stopping(killAt: UInt64)
+    }
+    private var phase = Phase.starting
+    private var startupGiveUpAt: UInt64 = 0
+    private var reloadRequested = false
+    private var nextWatchdog: UInt64 = 0
+
+    static func run(configuration: ServeConfiguration, arguments: [String]) -> Never {
+        // First thing: from here on every signal the master handles waits for `sigtimedwait`,
+        // and every child inherits the mask (workers keep it: Dispatch reads them via signalfd).
+        MasterSignals.blockHandled()
+        // A parent may have left SIGCHLD ignored (children then reap themselves and the master
+        // never learns a worker died) or SIGHUP ignored (nohup): take the defaults back.
+        for number in MasterSignals.handled { signal(number, SIG_DFL) }
+        signal(SIGPIPE, SIG_IGN)
+        let master: Master
+        do {
+            master = try Master(configuration: configuration, arguments: arguments)
+        } catch let error as ConfigurationError {
+            ServeCommand.fail(error.description)
+        } catch {
+            ServeCommand.fail("\(error)")
+        }
+        master.loop()
+    }
+
+    private init(configuration: ServeConfiguration, arguments: [String]) throws {
+        self.configuration = configuration
+        self.arguments = arguments
+        notifier = SystemdNotifier()
+        sockets = try ListenSockets.open(configuration)
+        tls = try configuration.tls.map { try LoadedTLSContext.load($0) }
+        // Room for three generations at once (two reloads in flight) and for a reload that
+        // raises --workers; slots are reused as workers exit. 64 slots are under 2 MiB.
+        let slots = max(configuration.workers * 3, 64)
+        region = try MetricsRegion(slots: slots)
+        freeSlots = Array((0..<slots).reversed())
+        var fields: [(String, String)] = [("workers", String(configuration.workers)), ("tls", tls == nil ? "off" : "on")]
+        if let port = sockets.api.first.flatMap(ListenSockets.port(of:)) { fields.append(("port", String(port))) }
+        if let port = sockets.metrics.flatMap(ListenSockets.port(of:)) { fields.append(("metrics_port", String(port))) }
+        MasterLog.info("master_started", fields)
+    }
+
+    // MARK: the loop
+
+    private func loop() -> Never {
+        let now = Clock.monotonicNanoseconds()
+        startupGiveUpAt = now + 60_000_000_000
+        nextWatchdog = now
+        while true {
+            reapChildren()
+            advance()
+            let timeout = nextWakeUp()
+            if let info = MasterSignals.wait(timeout: timeout) { handle(info) }
+        }
+    }
+
+    private func handle(_ info: siginfo_t) {
+        switch info.si_signo {
+        case SIGTERM, SIGINT:
+            beginStop(reason: info.si_signo == SIGTERM ? "SIGTERM" : "SIGINT")
+        case SIGHUP:
+            reloadRequested = true
+        case SIGCHLD:
+            break  // reaped at the top of the loop
+        case MasterSignals.workerReady:
+            let pid = info._sifields._kill.si_pid
+            if var record = workers[pid], record.state == .starting {
+                record.state = .ready
+                workers[pid] = record
+            }
+        default:
+            break
+        }
+    }
+
+    /// Moves every state machine forward; called after each wake-up.
+    private func advance() {
+        let now = Clock.monotonicNanoseconds()
+        if let notifier, let interval = notifier.watchdogInterval, now >= nextWatchdog {
+            notifier.notify("WATCHDOG=1")
+            nextWatchdog = now + interval
+        }
+        killOverdueDrains(now: now)
+        switch phase {
+        case .starting:
+            startMissingWorkers(now: now)
+            let current = currentWorkers()
+            if current.count == configuration.workers, current.allSatisfy({ $0.state == .ready }) || now >= startupGiveUpAt {
+                phase = .running
+                notifier?.notify("READY=1\nSTATUS=serving with \(configuration.workers) workers\nMAINPID=\(masterPID)")
+                MasterLog.info("ready", [("workers", String(configuration.workers))])
+            }
+            if reloadRequested, case .running = phase { beginReload(now: now) }
+        case .running:
+            startMissingWorkers(now: now)
+            if reloadRequested { beginReload(now: now) }
+        case .reloading(let giveUpAt):
+            startMissingWorkers(now: now)
+            let current = currentWorkers()
+            let readyCount = current.filter { $0.state == .ready }.count
+            let allReady = current.count == configuration.workers && readyCount == configuration.workers
+            if allReady || (now >= giveUpAt && readyCount > 0) {
+                if !allReady { MasterLog.warning("reload_workers_not_ready", [("generation", String(generation))]) }
+                drainOldGenerations(now: now)
+                for fd in retiredSockets { close(fd) }
+                retiredSockets.removeAll()
+                region.recordReload()
+                phase = .running
+                notifier?.notify("READY=1\nSTATUS=serving with \(configuration.workers) workers")
+                MasterLog.info("reloaded", [("generation", String(generation))])
+            } else if now >= giveUpAt {
+                // Not one new worker accepts (they crash at start?): the old ones keep serving
+                // until a later SIGHUP brings a configuration that works.
+                MasterLog.error("reload_stalled", [("generation", String(generation))])
+                phase = .reloading(giveUpAt: now + 30_000_000_000)
+            }
+            if reloadRequested { beginReload(now: now) }
+        case .stopping(let killAt):
+            if workers.isEmpty {
+                MasterLog.info("stopped")
+                fflush(nil)
+                exit(0)
+            }
+            if now >= killAt {
+                MasterLog.warning("stop_timeout", [("killed", String(workers.count))])
+                for pid in workers.keys { kill(pid, SIGKILL) }
+                // Once is enough; the next look is in a while, not in a tight loop.
+                phase = .stopping(killAt: now + 5_000_000_000)
+            }
+        }
+        region.setLiveWorkers(workers.count)
+    }
+
+    private func nextWakeUp() -> UInt64 {
+        let now = Clock.monotonicNanoseconds()
+        var deadlines: [UInt64] = [now + 5_000_000_000]
+        if notifier?.watchdogInterval != nil { deadlines.append(nextWatchdog) }
+        var stopping = false
+        if case .stopping = phase { stopping = true }
+        if !stopping, currentWorkers().count < configuration.workers { deadlines.append(backoff.notBefore) }
+        for record in workers.values { if let killAt = record.killAt { deadlines.append(killAt) } }
+        switch phase {
+        case .starting: deadlines.append(startupGiveUpAt)
+        case .reloading(let giveUpAt): deadlines.append(giveUpAt)
+        case .stopping(let killAt): deadlines.append(killAt)
+        case .running: break
+        }
+        let next = deadlines.min() ?? now
+        // At least 1 ms: a deadline in the past must not turn the loop into a spin.
+        return max(next > now ? next - now : 0, 1_000_000)
+    }
+
+    private func currentWorkers() -> [WorkerRecord] {
+        workers.values.filter { $0.generation == generation && $0.state != .draining }
+    }
+
+    // MARK: workers
+
+    private func startMissingWorkers(now: UInt64) {
+        while currentWorkers().count < configuration.workers, backoff.mayStart(now: now) {
+            guard let slot = freeSlots.popLast() else {
+                MasterLog.warning("no_metrics_slot", [("live_workers", String(workers.count))])
+                return
+            }
+            guard let pid = fork(slot: slot) else {
+                freeSlots.append(slot)
+                backoff.workerDied(startedAt: now, now: now)
+                return
+            }
+            workers[pid] = WorkerRecord(pid: pid, slot: slot, generation: generation, startedAt: now, state: .starting)
+        }
+    }
+
+    private func fork(slot: Int) -> pid_t? {
+        ThreadCount.reportBeforeFork()
+        fflush(nil)  // or every child writes the parent's buffered output again
+        let plan = WorkerPlan(
+            configuration: configuration, sockets: sockets, tls: tls, metrics: region.slot(slot),
+            generation: generation, masterPID: masterPID
+        )
+        let pid = Glibc.fork()
+        if pid == 0 { WorkerProcess.run(plan) }
+        if pid < 0 {
+            MasterLog.error("fork_failed", [("error", String(cString: strerror(errno)))])
+            return nil
+        }
+        MasterLog.info("worker_started", [("worker_pid", String(pid)), ("slot", String(slot)), ("generation", String(generation))])
+        return pid
+    }
+
+    private func reapChildren() {
+        while true {
+            var status: Int32 = 0
+            let pid = waitpid(-1, &status, WNOHANG)
+            guard pid > 0 else { return }
+            guard let record = workers.removeValue(forKey: pid) else { continue }
+            region.resetGauges(slot: record.slot)
+            freeSlots.append(record.slot)
+            let exited = (status & 0x7F) == 0
+            let how = exited ? "exit \((status >> 8) & 0xFF)" : "signal \(status & 0x7F)"
+            if record.state == .draining {
+                MasterLog.info("worker_drained", [("worker_pid", String(pid)), ("status", how)])
+                continue
+            }
+            if case .stopping = phase {
+                MasterLog.info("worker_stopped", [("worker_pid", String(pid)), ("status", how)])
+                continue
+            }
+            let now = Clock.monotonicNanoseconds()
+            if record.generation == generation {
+                let delay = backoff.workerDied(startedAt: record.startedAt, now: now)
+                region.recordWorkerRestart()
+                MasterLog.warning("worker_died", [("worker_pid", String(pid)), ("status", how), ("respawn_in_ms", String(delay / 1_000_000))])
+            } else {
+                MasterLog.warning("old_worker_died", [("worker_pid", String(pid)), ("status", how)])
+            }
+        }
+    }
+
+    private func killOverdueDrains(now: UInt64) {
+        for (pid, record) in workers {
+            if let killAt = record.killAt, now >= killAt {
+                MasterLog.warning("worker_drain_overdue", [("worker_pid", String(pid))])
+                kill(pid, SIGKILL)
+                workers[pid]?.killAt = nil
+            }
+        }
+    }
+
+    /// SIGTERM to a worker: it closes its listeners, finishes what it has, and exits. The
+    /// master kills it if it is still there a little after the shutdown timeout.
+    private func drain(_ pid: pid_t, now: UInt64) {
+        guard var record = workers[pid], record.state != .draining else { return }
+        record.state = .draining
+        record.killAt = now + UInt64(configuration.shutdownTimeoutSeconds) * 1_000_000_000 + 2_000_000_000
+        workers[pid] = record
+        kill(pid, SIGTERM)
+    }
+
+    private func drainOldGenerations(now: UInt64) {
+        for record in workers.values where record.generation != generation { drain(record.pid, now: now) }
+    }
+
+    // MARK: stop and reload
+
+    private func beginStop(reason: String) {
+        if case .stopping = phase { return }
+        let now = Clock.monotonicNanoseconds()
+        notifier?.notify("STOPPING=1")
+        MasterLog.info("stopping", [("reason", reason), ("workers", String(workers.count))])
+        // The kernel keeps a listening socket open while any process holds it: the workers
+        // close theirs as they drain, the master closes its copies now.
+        sockets.closeAll()
+        for fd in retiredSockets { close(fd) }
+        retiredSockets.removeAll()
+        for pid in Array(workers.keys) { drain(pid, now: now) }
+        phase = .stopping(killAt: now + UInt64(configuration.shutdownTimeoutSeconds) * 1_000_000_000 + 3_000_000_000)
+    }
+
+    /// Re-reads the configuration and the certificate files, then starts a new generation of
+    /// workers; the old ones drain once the new ones accept. The listening sockets stay open
+    /// the whole time, so no connection is refused.
+    private func beginReload(now: UInt64) {
+        reloadRequested = false
+        notifier?.reloading()
+        MasterLog.info("reloading", [("generation", String(generation + 1))])
+        let fresh: ServeConfiguration
+        let freshTLS: LoadedTLSContext?
+        do {
+            fresh = try ServeConfiguration.load(arguments: arguments)
+            freshTLS = try fresh.tls.map { try LoadedTLSContext.load($0) }
+        } catch {
+            let message = (error as? ConfigurationError)?.description ?? "\(error)"
+            MasterLog.error("reload_failed", [("error", message)])
+            notifier?.notify("READY=1\nSTATUS=reload failed, still serving the previous configuration")
+            return
+        }
+        if freeSlots.count < fresh.workers {
+            MasterLog.error("reload_failed", [("error", "not enough metrics slots for \(fresh.workers) more workers (previous ones still draining, or --workers raised past a third of the slots); try again later or restart")])
+            notifier?.notify("READY=1")
+            return
+        }
+        do {
+            let (next, retired) = try sockets.rebound(from: configuration, to: fresh)
+            if next.api != sockets.api || next.metrics != sockets.metrics {
+                var fields: [(String, String)] = []
+                if let port = next.api.first.flatMap(ListenSockets.port(of:)) { fields.append(("port", String(port))) }
+                if let port = next.metrics.flatMap(ListenSockets.port(of:)) { fields.append(("metrics_port", String(port))) }
+                MasterLog.info("listen_changed", fields)
+            }
+            sockets = next
+            retiredSockets += retired
+        } catch {
+            MasterLog.error("reload_failed", [("error", error.description)])
+            notifier?.notify("READY=1\nSTATUS=reload failed, still serving the previous configuration")
+            return
+        }
+        configuration = fresh
+        tls = freshTLS
+        generation += 1
+        backoff = RespawnBackoff()
+        phase = .reloading(giveUpAt: now + 30_000_000_000)
+        startMissingWorkers(now: now)
+    }
+}
+
+/// What a new worker receives from the master through fork.
+struct WorkerPlan {
+    let configuration: ServeConfiguration
+    let sockets: ListenSockets
+    let tls: LoadedTLSContext?
+    let metrics: WorkerMetrics
+    let generation: Int
+    let masterPID: pid_t
+}

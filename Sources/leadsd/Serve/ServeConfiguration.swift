@@ -1,0 +1,167 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LeadsAPI
+import Postgres
+
+/// Everything `serve` needs, checked. Built in the master at start and again on SIGHUP;
+/// workers receive it through fork.
+struct ServeConfiguration: Sendable {
+    var listen: ListenAddress
+    /// Nil when the metrics listener is off.
+    var metricsListen: ListenAddress?
+    var workers: Int
+    var tls: TLSFiles?
+    var proxyProtocol: Bool
+    var trustedProxies: [String]
+    var limits: ServerLimits
+    var shutdownTimeoutSeconds: Int
+    var backlog: Int
+    var envFile: String?
+    var api: APIConfiguration
+    var database: PostgresConfiguration
+
+    struct TLSFiles: Sendable, Equatable {
+        var certificatePath: String
+        var keyPath: String
+        var ticketKeyPath: String?
+    }
+
+    /// Limits and timeouts of the HTTP server (handed to the HTTP layer's configuration).
+    struct ServerLimits: Sendable {
+        var maxRequestLineBytes: Int
+        var maxHeaderBytes: Int
+        var maxHeaderCount: Int
+        var maxBodyBytes: Int
+        var maxConnections: Int
+        var handshakeTimeoutSeconds: Int
+        var headerTimeoutSeconds: Int
+        var bodyTimeoutSeconds: Int
+        var idleTimeoutSeconds: Int
+    }
+
+    /// Parses `serve`'s arguments (after `--env-file`, when given, has been put into the
+    /// environment) and checks every value.
+    static func load(arguments: [String]) throws -> ServeConfiguration {
+        var options = try ServeOptions.parse(arguments)
+        if !options.envFile.isEmpty {
+            try EnvironmentFile.apply(path: options.envFile)
+            // Parse again so that the file's values reach the flags' environment fallbacks.
+            options = try ServeOptions.parse(arguments)
+        }
+        return try ServeConfiguration(options: options, environment: { name in
+            getenv(name).map { String(cString: $0) }
+        })
+    }
+
+    init(options: ServeOptions, environment: (String) -> String?) throws(ConfigurationError) {
+        func number(_ value: Int, _ flag: String, _ variable: String, _ range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+            if value == Int.min { throw ConfigurationError("\(variable): not a whole number") }
+            guard range.contains(value) else {
+                throw ConfigurationError("--\(flag) (\(variable)): \(value) is out of range \(range.lowerBound)-\(range.upperBound)")
+            }
+            return value
+        }
+
+        guard let url = environment("DATABASE_URL"), !url.isEmpty else {
+            throw ConfigurationError("DATABASE_URL is not set (a libpq connection string, e.g. postgresql://leadsd@db.internal/crm)")
+        }
+        do { listen = try ListenAddress(parsing: options.listen) } catch {
+            throw ConfigurationError("--listen (LEADSD_LISTEN): \(error.description)")
+        }
+        let metricsText = options.metricsListen.lowercased()
+        if metricsText == "off" || metricsText.isEmpty {
+            metricsListen = nil
+        } else {
+            do { metricsListen = try ListenAddress(parsing: options.metricsListen) } catch {
+                throw ConfigurationError("--metrics-listen (LEADSD_METRICS_LISTEN): \(error.description)")
+            }
+            if metricsListen == listen, listen.port != 0 { throw ConfigurationError("--metrics-listen must differ from --listen") }
+        }
+
+        var workerCount = try number(options.workers, "workers", "LEADSD_WORKERS", 0...1024)
+        if workerCount == 0 { workerCount = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+        workers = workerCount
+
+        let ticketKey = options.tlsTicketKey.isEmpty ? nil : options.tlsTicketKey
+        switch (options.tlsCert.isEmpty ? nil : options.tlsCert, options.tlsKey.isEmpty ? nil : options.tlsKey, options.plainHTTP) {
+        case (nil, nil, true):
+            tls = nil
+        case (_, _, true):
+            throw ConfigurationError("--plain-http and --tls-cert/--tls-key exclude each other")
+        case (let cert?, let key?, false):
+            tls = TLSFiles(certificatePath: cert, keyPath: key, ticketKeyPath: ticketKey)
+        case (nil, nil, false):
+            throw ConfigurationError("--tls-cert and --tls-key are required (or --plain-http behind a TLS-terminating balancer)")
+        default:
+            throw ConfigurationError("--tls-cert and --tls-key go together")
+        }
+        if tls == nil, ticketKey != nil { throw ConfigurationError("--tls-ticket-key needs --tls-cert and --tls-key") }
+
+        proxyProtocol = options.proxyProtocol
+        trustedProxies = try options.trustedProxies.split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }.map {
+            (cidr: String) throws(ConfigurationError) -> String in
+            guard Self.isCIDR(cidr) else { throw ConfigurationError("--trusted-proxies (LEADSD_TRUSTED_PROXIES): '\(cidr)' is not an address or CIDR") }
+            return cidr
+        }
+        if proxyProtocol, trustedProxies.isEmpty {
+            throw ConfigurationError("--proxy-protocol needs --trusted-proxies (whose PROXY header is believed)")
+        }
+
+        limits = ServerLimits(
+            maxRequestLineBytes: try number(options.maxRequestLineBytes, "max-request-line-bytes", "LEADSD_MAX_REQUEST_LINE_BYTES", 256...(1 << 20)),
+            maxHeaderBytes: try number(options.maxHeaderBytes, "max-header-bytes", "LEADSD_MAX_HEADER_BYTES", 1024...(1 << 24)),
+            maxHeaderCount: try number(options.maxHeaderCount, "max-header-count", "LEADSD_MAX_HEADER_COUNT", 8...10_000),
+            maxBodyBytes: try number(options.maxBodyBytes, "max-body-bytes", "LEADSD_MAX_BODY_BYTES", 0...(1 << 30)),
+            maxConnections: try number(options.maxConnections, "max-connections", "LEADSD_MAX_CONNECTIONS", 1...1_000_000),
+            handshakeTimeoutSeconds: try number(options.handshakeTimeout, "handshake-timeout", "LEADSD_HANDSHAKE_TIMEOUT", 1...3600),
+            headerTimeoutSeconds: try number(options.headerTimeout, "header-timeout", "LEADSD_HEADER_TIMEOUT", 1...3600),
+            bodyTimeoutSeconds: try number(options.bodyTimeout, "body-timeout", "LEADSD_BODY_TIMEOUT", 1...3600),
+            idleTimeoutSeconds: try number(options.idleTimeout, "idle-timeout", "LEADSD_IDLE_TIMEOUT", 1...86_400)
+        )
+        shutdownTimeoutSeconds = try number(options.shutdownTimeout, "shutdown-timeout", "LEADSD_SHUTDOWN_TIMEOUT", 0...3600)
+        backlog = try number(options.backlog, "backlog", "LEADSD_BACKLOG", 1...65_535)
+        envFile = options.envFile.isEmpty ? nil : options.envFile
+
+        let prefix = options.routePrefix
+        guard !prefix.isEmpty, prefix.utf8.allSatisfy({ Self.isSegmentByte($0) }) else {
+            throw ConfigurationError("--route-prefix (LEADSD_ROUTE_PREFIX): '\(prefix)' must be one path segment of letters, digits, '-', '_' or '.'")
+        }
+        let expiration = try number(options.tokenExpiration, "token-expiration", "LEADSD_TOKEN_EXPIRATION", 0...(100 * 365 * 24 * 60))
+        api = APIConfiguration(
+            routePrefix: prefix,
+            rateLimit: try number(options.rateLimit, "rate-limit", "LEADSD_RATE_LIMIT", 1...1_000_000),
+            guestRateLimit: try number(options.guestRateLimit, "guest-rate-limit", "LEADSD_GUEST_RATE_LIMIT", 1...1_000_000),
+            loginRateLimit: try number(options.loginRateLimit, "login-rate-limit", "LEADSD_LOGIN_RATE_LIMIT", 1...1_000_000),
+            tokenExpirationMinutes: expiration == 0 ? nil : expiration,
+            userModel: options.userModel,
+            maxBodyBytes: limits.maxBodyBytes,
+            tablePrefix: options.tablePrefix,
+            teamsEnabled: options.teams
+        )
+        guard options.tablePrefix.utf8.allSatisfy({ $0 == UInt8(ascii: "_") || ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 122) }) else {
+            throw ConfigurationError("--table-prefix (LEADSD_TABLE_PREFIX): only a-z, 0-9 and '_'")
+        }
+
+        database = PostgresConfiguration(
+            connectionString: url,
+            poolSize: try number(options.dbPoolSize, "db-pool-size", "LEADSD_DB_POOL_SIZE", 1...256)
+        )
+    }
+
+    private static func isSegmentByte(_ byte: UInt8) -> Bool {
+        (byte >= 48 && byte <= 57) || ((byte | 0x20) >= 97 && (byte | 0x20) <= 122)
+            || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
+    }
+
+    static func isCIDR(_ text: String) -> Bool {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 1 || parts.count == 2 else { return false }
+        let address = String(parts[0])
+        let maximum: Int
+        if ListenAddress.isIPv4(address) { maximum = 32 } else if ListenAddress.isIPv6(address) { maximum = 128 } else { return false }
+        guard parts.count == 2 else { return true }
+        guard let bits = Int(parts[1]), (0...maximum).contains(bits) else { return false }
+        return true
+    }
+}

@@ -1,0 +1,49 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import HTTP
+
+/// Switches for the lifecycle tests, read from the environment; all off in production.
+/// They exist because the behaviour under test (crash loops, requests in flight during a
+/// drain) cannot be provoked from outside a healthy daemon.
+enum TestHooks {
+    /// `LEADSD_TEST_WORKER_EXIT=1`: every worker exits with status 3 as soon as it starts.
+    static var workerExitsAtStart: Bool { getenv("LEADSD_TEST_WORKER_EXIT").map { String(cString: $0) == "1" } ?? false }
+
+    /// `LEADSD_TEST_HOOKS=1`: adds `GET /__test/sleep/{ms}` (answers 200 after ms, at most 60 s).
+    static var routesEnabled: Bool { getenv("LEADSD_TEST_HOOKS").map { String(cString: $0) == "1" } ?? false }
+}
+
+/// The API responder with the test routes in front of it.
+final class TestHookResponder: HTTPResponder {
+    private let inner: HTTPResponder
+    private let queue: DispatchQueue
+
+    init(wrapping inner: HTTPResponder, queue: DispatchQueue) {
+        self.inner = inner
+        self.queue = queue
+    }
+
+    var isReady: Bool { inner.isReady }
+
+    func handle(_ request: HTTPRequest, respond: @escaping (HTTPResponse) -> Void) {
+        let prefix = "/__test/sleep/"
+        guard request.path.hasPrefix(prefix), let millis = Int(request.path.dropFirst(prefix.count)), (0...60_000).contains(millis) else {
+            inner.handle(request, respond: respond)
+            return
+        }
+        let reply = QueueConfined(respond)
+        queue.asyncAfter(deadline: .now() + .milliseconds(millis)) {
+            reply.value(.json(200, Array("{\"slept_ms\":\(millis)}".utf8), route: "/__test/sleep/{ms}"))
+        }
+    }
+}
+
+/// Carries a value that is only ever used on the worker's serial queue into a closure the
+/// compiler treats as concurrent (`asyncAfter`, event handlers). Safe because the closure
+/// runs on that same queue.
+struct QueueConfined<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

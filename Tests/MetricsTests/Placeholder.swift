@@ -1,2 +1,0 @@
-import XCTest
-final class MetricsTestsPlaceholder: XCTestCase { func testBuilds() {} }
