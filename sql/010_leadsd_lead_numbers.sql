@@ -11,5 +11,5 @@ CREATE TABLE IF NOT EXISTS leadsd_lead_numbers (
     last_number bigint NOT NULL
 );
 
--- max(number) is read on every create: an index makes it one index probe.
-CREATE INDEX IF NOT EXISTS leadsd_crm_leads_number_index ON crm_leads (number);
+-- max(number) is read on every create; 005_api_indexes.sql's crm_leads_number_index makes it
+-- one index probe.

@@ -13,5 +13,5 @@ import HTTP
 public protocol AuthEndpoints: AnyObject {
     func issueToken(_ request: HTTPRequest, respond: @escaping (HTTPResponse) -> Void)
     func me(_ request: HTTPRequest, user: AuthenticatedUser, respond: @escaping (HTTPResponse) -> Void)
-    func revokeToken(_ request: HTTPRequest, user: AuthenticatedUser, respond: @escaping (HTTPResponse) -> Void)
+    func revoke(_ request: HTTPRequest, user: AuthenticatedUser, respond: @escaping (HTTPResponse) -> Void)
 }

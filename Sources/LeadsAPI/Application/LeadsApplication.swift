@@ -114,7 +114,7 @@ public final class LeadsApplication: HTTPResponder {
                 auth.me(request, user: user, respond: respond)
             case .revokeToken:
                 guard let auth else { respond(APIResponses.unavailable()); return }
-                auth.revokeToken(request, user: user, respond: respond)
+                auth.revoke(request, user: user, respond: respond)
             case .issueToken:
                 break
             }
