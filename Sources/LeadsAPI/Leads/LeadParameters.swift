@@ -9,14 +9,15 @@ enum LeadParameters {
     static func labels(_ field: Field<[String]>) -> PostgresParameter { field.value.map(PostgresArrayText.literal) }
 
     static func resolve(_ input: LeadInput, leadUUID: String?, team: Int64?) -> [PostgresParameter] {
-        [text(input.personID), text(input.organizationID), text(input.leadSourceID), text(input.pipelineStageID),
-         int(input.userOwnerID.value), labels(input.labels), int(team), leadUUID]
+        let checked = input.labelsToCheck.compactMap { $0 }
+        return [text(input.personID), text(input.organizationID), text(input.leadSourceID), text(input.pipelineStageID),
+                int(input.userOwnerID.value), checked.isEmpty ? nil : PostgresArrayText.literal(checked), int(team), leadUUID]
     }
 
     /// Whether `input` names anything that must exist.
     static func hasReferences(_ input: LeadInput) -> Bool {
         input.personID.value != nil || input.organizationID.value != nil || input.leadSourceID.value != nil
-            || input.pipelineStageID.value != nil || input.userOwnerID.value != nil || !(input.labels.value ?? []).isEmpty
+            || input.pipelineStageID.value != nil || input.userOwnerID.value != nil || input.labelsToCheck.contains { $0 != nil }
     }
 
     static func create(_ input: LeadInput, externalID: String, userID: Int64, team: Int64?) -> [PostgresParameter] {

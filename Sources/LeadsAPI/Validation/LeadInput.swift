@@ -26,6 +26,9 @@ public struct LeadInput: Equatable, Sendable {
     public var userOwnerID: Field<Int64> = .absent
     /// Label UUIDs as sent, in order (duplicates kept so `labels.N` paths stay right).
     public var labels: Field<[String]> = .absent
+    /// Every item of `labels` that is a UUID, index-aligned (nil where the item failed), so the
+    /// exists check runs for the good items even when another item failed.
+    public var labelsToCheck: [String?] = []
 
     public init() {}
 }

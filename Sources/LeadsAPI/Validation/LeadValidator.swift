@@ -130,7 +130,9 @@ public enum LeadValidator {
             for (index, item) in items.enumerated() {
                 if case .string(let text)? = normalized(item), UUIDRule.isValid(text) {
                     ids.append(text)
+                    input.labelsToCheck.append(text)
                 } else {
+                    input.labelsToCheck.append(nil)
                     valid = false
                     errors.add("labels.\(index)", ValidationMessage.uuid("labels.\(index)"))
                 }
@@ -176,8 +178,8 @@ public enum LeadValidator {
         if input.userOwnerID.value != nil, !resolved.userOwnerFound {
             errors.add("user_owner_id", ValidationMessage.exists("user_owner_id"))
         }
-        if let labels = input.labels.value {
-            for (index, id) in labels.enumerated() where !resolved.liveLabels.contains(id) {
+        for (index, id) in input.labelsToCheck.enumerated() {
+            if let id, !resolved.liveLabels.contains(id) {
                 errors.add("labels.\(index)", ValidationMessage.exists("labels.\(index)"))
             }
         }
