@@ -10,7 +10,8 @@ final class LeadsTestDatabase: @unchecked Sendable {
     let url: String
     private let serverURL: String
 
-    init(prefix: String) throws {
+    /// `encoding: "SQL_ASCII"` makes a database that stores any bytes, as old installs may.
+    init(prefix: String, encoding: String? = nil) throws {
         guard let server = ProcessInfo.processInfo.environment["LEADSD_TEST_DATABASE_URL"], !server.isEmpty else {
             throw LeadsTestError("LEADSD_TEST_DATABASE_URL is not set: the lead integration tests need a PostgreSQL "
                 + "server where they may CREATE DATABASE, e.g. postgresql://postgres@127.0.0.1:54329/postgres")
@@ -18,7 +19,8 @@ final class LeadsTestDatabase: @unchecked Sendable {
         serverURL = server
         name = "leads_\(prefix)_\(UInt32.random(in: 0...UInt32.max))".lowercased()
         url = try Self.url(server, database: name)
-        try BlockingConnection(connectionString: server).execute("CREATE DATABASE \(name)")
+        let options = encoding.map { " ENCODING '\($0)' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'" } ?? ""
+        try BlockingConnection(connectionString: server).execute("CREATE DATABASE \(name)\(options)")
         try createSchema()
     }
 
