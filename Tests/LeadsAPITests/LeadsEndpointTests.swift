@@ -87,6 +87,11 @@ final class LeadsEndpointTests: XCTestCase {
         XCTAssertEqual(wrong.message, "The DELETE method is not supported for route crm/api/v2/leads. Supported methods: GET, HEAD, POST.")
         XCTAssertEqual(wrong.headers["Allow"], "GET, HEAD, POST")
 
+        let slashed = client.request("GET", leads + "/?per_page=3")
+        XCTAssertEqual(slashed.status, 200, "a trailing slash matches the route, as in Laravel")
+        XCTAssertEqual((slashed.object["meta"] as? [String: Any])?["path"] as? String, "https://leads.test/crm/api/v2/leads")
+        XCTAssertEqual(client.request("GET", "/").message, "The route / could not be found.")
+
         let wrongItem = client.request("POST", leads + "/" + LeadsFixture.missing)
         XCTAssertEqual(wrongItem.status, 405)
         XCTAssertEqual(wrongItem.headers["Allow"], "GET, HEAD, PUT, PATCH, DELETE")

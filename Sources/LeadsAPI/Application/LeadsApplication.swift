@@ -63,6 +63,9 @@ public final class LeadsApplication: HTTPResponder {
     public var isReady: Bool { pool.isReady }
 
     public func handle(_ request: HTTPRequest, respond: @escaping (HTTPResponse) -> Void) {
+        // Laravel matches routes on the path without trailing slashes, and builds its URLs so.
+        var request = request
+        request.path = Self.withoutTrailingSlashes(request.path)
         switch router.match(method: request.method, path: request.path) {
         case .notFound:
             countGuest(request, APIResponses.routeNotFound(request.path), respond)
@@ -77,6 +80,13 @@ public final class LeadsApplication: HTTPResponder {
             }
             dispatch(route.handler, parameters["uuid"] ?? "", request, labelled)
         }
+    }
+
+    static func withoutTrailingSlashes(_ path: String) -> String {
+        guard path.count > 1, path.hasSuffix("/") else { return path }
+        var trimmed = Substring(path)
+        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        return String(trimmed)
     }
 
     /// Unknown routes and wrong verbs are counted against the client IP, but the route
