@@ -11,12 +11,14 @@ public final class LeadsApplication: HTTPResponder {
     enum Endpoint {
         case listLeads, createLead, showLead, updateLead, deleteLead
         case issueToken, me, revokeToken
+        case openAPI
     }
 
     private let router: Router<Endpoint>
     private let gate: AccessGate
     private let auth: AuthEndpoints?
     private let leads: LeadsController
+    private let openAPIDocument: [UInt8]
 
     public convenience init(configuration: APIConfiguration, pool: PostgresPool) {
         // INTEGRATOR: once Auth/ is merged, replace this line by
@@ -32,6 +34,7 @@ public final class LeadsApplication: HTTPResponder {
         self.gate = gate
         self.auth = auth
         self.router = Self.makeRouter(prefix: configuration.routePrefix)
+        self.openAPIDocument = OpenAPIDocument.bytes(basePath: Self.basePath(prefix: configuration.routePrefix))
         self.leads = LeadsController(
             statements: LeadStatements(tablePrefix: configuration.tablePrefix), runner: runner,
             maxBodyBytes: configuration.maxBodyBytes)
@@ -51,6 +54,7 @@ public final class LeadsApplication: HTTPResponder {
         router.add("POST", base + "/auth/token", .issueToken)
         router.add("DELETE", base + "/auth/token", .revokeToken)
         router.add("GET", base + "/auth/me", .me)
+        router.add("GET", base + "/openapi.json", .openAPI)
         return router
     }
 
@@ -106,6 +110,11 @@ public final class LeadsApplication: HTTPResponder {
     }
 
     private func dispatch(_ endpoint: Endpoint, _ uuid: String, _ request: HTTPRequest, _ respond: @escaping (HTTPResponse) -> Void) {
+        if endpoint == .openAPI {
+            // Public and never counted (contract §9).
+            respond(.json(200, openAPIDocument))
+            return
+        }
         if endpoint == .issueToken {
             guard let auth else { respond(APIResponses.unavailable()); return }
             auth.issueToken(request, respond: respond)
@@ -125,7 +134,7 @@ public final class LeadsApplication: HTTPResponder {
             case .revokeToken:
                 guard let auth else { respond(APIResponses.unavailable()); return }
                 auth.revoke(request, user: user, respond: respond)
-            case .issueToken:
+            case .issueToken, .openAPI:
                 break
             }
         }
