@@ -181,6 +181,14 @@ final class LeadsEndpointTests: XCTestCase {
         let deletedPerson = client.request("POST", leads, json: #"{"title":"x","person_id":"\#(LeadsFixture.deletedPerson)"}"#)
         XCTAssertEqual(deletedPerson.errors, ["person_id": ["The selected person id is invalid."]])
 
+        let unknownSourceAndStage = client.request("POST", leads, json: """
+            {"title":"x","lead_source_id":"\(LeadsFixture.missing)","pipeline_stage_id":"\(LeadsFixture.missing)"}
+            """)
+        XCTAssertEqual(unknownSourceAndStage.errors, [
+            "lead_source_id": ["The selected lead source id is invalid."],
+            "pipeline_stage_id": ["The selected pipeline stage id is invalid."],
+        ])
+
         let badDate = client.request("POST", leads, json: #"{"title":"x","expected_close":"07/15/2026 10:00"}"#)
         XCTAssertEqual(badDate.errors, ["expected_close": ["The expected close field must match the format Y-m-d\\TH:i:sP."]])
 
@@ -310,6 +318,11 @@ final class LeadsEndpointTests: XCTestCase {
         XCTAssertEqual(relabelled.data["labels"] as? [[String: String]], [["id": LeadsFixture.coldLabel, "name": "Cold"]])
         let unlabelled = client.request("PATCH", leads + "/" + id, json: #"{"labels":[]}"#)
         XCTAssertEqual((unlabelled.data["labels"] as? [Any])?.count, 0)
+
+        XCTAssertEqual(client.request("PATCH", leads + "/" + id, json: #"{"labels":["\#(LeadsFixture.hotLabel)"]}"#).status, 200)
+        let nullLabels = client.request("PATCH", leads + "/" + id, json: #"{"labels":null,"currency":null}"#)
+        XCTAssertEqual((nullLabels.data["labels"] as? [Any])?.count, 0, "labels: null clears the set")
+        XCTAssertEqual(nullLabels.data["currency"] as? String, "USD", "currency null means USD")
 
         let badLabel = client.request("PATCH", leads + "/" + id, json: #"{"labels":["\#(LeadsFixture.deletedLabel)"]}"#)
         XCTAssertEqual(badLabel.errors, ["labels.0": ["The selected labels.0 is invalid."]])

@@ -10,6 +10,11 @@ enum LeadResource {
         case labelIDs, labelNames
     }
 
+    static let columnCount = 19
+
+    /// Whether a row has the shape `write` reads (always, for rows of LeadStatements).
+    static func isLeadRow(_ row: [PostgresCell]) -> Bool { row.count == columnCount }
+
     static func write(_ row: [PostgresCell], into writer: inout JSONWriter) {
         func cell(_ column: Column) -> PostgresCell { row[column.rawValue] }
         writer.beginObject()

@@ -65,6 +65,7 @@ final class LeadsController {
         run(queries, readOnly: true, context) { results in
             guard let total = results[0].rows.first?.first?.int else { context.respond(APIResponses.serverError()); return }
             let rows = results[1].rows
+            guard rows.allSatisfy(LeadResource.isLeadRow) else { context.respond(APIResponses.serverError()); return }
             let envelope = PaginatorEnvelope(
                 path: context.request.scheme + "://" + context.request.host + context.request.path,
                 query: query, currentPage: parameters.page, perPage: parameters.perPage,
@@ -83,6 +84,7 @@ final class LeadsController {
         guard UUIDRule.isValid(uuid) else { context.respond(APIResponses.leadNotFound()); return }
         run([Query(statements.show, [uuid, LeadParameters.int(context.team)])], readOnly: true, context) { results in
             guard let row = results[0].rows.first else { context.respond(APIResponses.leadNotFound()); return }
+            guard LeadResource.isLeadRow(row) else { context.respond(APIResponses.serverError()); return }
             guard context.user.may(.view) else { context.respond(APIResponses.unauthorized()); return }
             context.respond(.json(200, LeadResource.document(row)))
         }
@@ -112,7 +114,7 @@ final class LeadsController {
             Query(statements.show, [externalID, team]),
         ]
         run(queries, readOnly: false, context) { [self] results in
-            if let row = results[1].rows.first, results[0].rows.first?.first?.int == 1 {
+            if let row = results[1].rows.first, LeadResource.isLeadRow(row), results[0].rows.first?.first?.int == 1 {
                 context.respond(.json(201, LeadResource.document(row)))
                 return
             }
@@ -158,7 +160,7 @@ final class LeadsController {
         run(queries, readOnly: false, context) { [self] results in
             let counts = results[0].rows.first
             guard counts?[0].int == 1 else { context.respond(APIResponses.leadNotFound()); return }
-            if counts?[1].int == 1, let row = results[1].rows.first {
+            if counts?[1].int == 1, let row = results[1].rows.first, LeadResource.isLeadRow(row) {
                 context.respond(.json(200, LeadResource.document(row)))
                 return
             }
