@@ -102,7 +102,7 @@ final class LeadsController {
         let allowed = context.user.may(.create)
         guard errors.isEmpty, allowed else {
             // The whole validation (exists checks included) comes before the ability check.
-            completeValidation(input, errors, leadUUID: nil, context) { _ in
+            completeValidation(input, errors, leadUUID: nil, context) {
                 context.respond(APIResponses.unauthorized())
             }
             return
@@ -127,29 +127,31 @@ final class LeadsController {
 
     func update(_ uuid: String, _ context: Context, attempt: Int = 1) {
         guard UUIDRule.isValid(uuid) else { context.respond(APIResponses.leadNotFound()); return }
-        let bodyResult = RequestBody.object(of: context.request, maxBytes: maxBodyBytes)
-        guard case .success(let body) = bodyResult, case let (input, errors) = LeadValidator.validate(body, mode: .update),
-              errors.isEmpty, context.user.may(.edit) else {
-            // Slow path: the lead lookup decides 404 before any body or validation answer.
-            var input = LeadInput()
-            var errors = ValidationErrors()
-            if case .success(let body) = bodyResult { (input, errors) = LeadValidator.validate(body, mode: .update) }
-            let parameters = LeadParameters.resolve(input, leadUUID: uuid, team: context.team)
-            run([Query(statements.resolve, parameters)], readOnly: true, context) { results in
-                guard let (resolved, leadFound) = LeadParameters.resolved(results[0]) else {
-                    context.respond(APIResponses.serverError()); return
-                }
-                guard leadFound else { context.respond(APIResponses.leadNotFound()); return }
-                if case .failure(let failure) = bodyResult { context.respond(APIResponses.body(failure)); return }
-                var all = errors
-                all.merge(LeadValidator.existsErrors(input, resolved), order: LeadValidator.order(of:))
-                guard all.isEmpty else { context.respond(APIResponses.validation(all)); return }
-                guard context.user.may(.edit) else { context.respond(APIResponses.unauthorized()); return }
-                self.write(uuid, input, context, attempt: attempt)
-            }
+        let body = RequestBody.object(of: context.request, maxBytes: maxBodyBytes)
+        var input = LeadInput()
+        var errors = ValidationErrors()
+        if case .success(let object) = body { (input, errors) = LeadValidator.validate(object, mode: .update) }
+        if case .success = body, errors.isEmpty, context.user.may(.edit) {
+            // Fast path: the write itself reports a missing lead or a dead reference.
+            write(uuid, input, context, attempt: attempt)
             return
         }
-        write(uuid, input, context, attempt: attempt)
+        // Slow path: the lead lookup must decide 404 before any body or validation answer,
+        // and the exists checks before the ability check. One statement does both.
+        let parameters = LeadParameters.resolve(input, leadUUID: uuid, team: context.team)
+        run([Query(statements.resolve, parameters)], readOnly: true, context) { results in
+            guard let (resolved, leadFound) = LeadParameters.resolved(results[0]) else {
+                context.respond(APIResponses.serverError())
+                return
+            }
+            guard leadFound else { context.respond(APIResponses.leadNotFound()); return }
+            if case .failure(let failure) = body { context.respond(APIResponses.body(failure)); return }
+            var all = errors
+            all.merge(LeadValidator.existsErrors(input, resolved), order: LeadValidator.order(of:))
+            guard all.isEmpty else { context.respond(APIResponses.validation(all)); return }
+            guard context.user.may(.edit) else { context.respond(APIResponses.unauthorized()); return }
+            self.write(uuid, input, context, attempt: attempt)
+        }
     }
 
     private func write(_ uuid: String, _ input: LeadInput, _ context: Context, attempt: Int) {
@@ -191,9 +193,9 @@ final class LeadsController {
     /// Adds the "exists" messages (one statement for all references) and answers 422 when
     /// anything failed; otherwise hands the outcome on.
     private func completeValidation(_ input: LeadInput, _ errors: ValidationErrors, leadUUID: String?, _ context: Context,
-                                    valid: @escaping (ResolvedReferences?) -> Void) {
+                                    valid: @escaping () -> Void) {
         guard LeadParameters.hasReferences(input) else {
-            if errors.isEmpty { valid(nil) } else { context.respond(APIResponses.validation(errors)) }
+            if errors.isEmpty { valid() } else { context.respond(APIResponses.validation(errors)) }
             return
         }
         let parameters = LeadParameters.resolve(input, leadUUID: leadUUID, team: context.team)
@@ -201,7 +203,7 @@ final class LeadsController {
             guard let (resolved, _) = LeadParameters.resolved(results[0]) else { context.respond(APIResponses.serverError()); return }
             var all = errors
             all.merge(LeadValidator.existsErrors(input, resolved), order: LeadValidator.order(of:))
-            if all.isEmpty { valid(resolved) } else { context.respond(APIResponses.validation(all)) }
+            if all.isEmpty { valid() } else { context.respond(APIResponses.validation(all)) }
         }
     }
 
@@ -209,7 +211,7 @@ final class LeadsController {
     /// fresh state, or try once more if everything exists again.
     private func afterLostRace(_ input: LeadInput, leadUUID: String?, attempt: Int, _ context: Context,
                                retry: @escaping () -> Void) {
-        completeValidation(input, ValidationErrors(), leadUUID: leadUUID, context) { _ in
+        completeValidation(input, ValidationErrors(), leadUUID: leadUUID, context) {
             if attempt < 2 { retry() } else { context.respond(APIResponses.unavailable()) }
         }
     }
