@@ -1,0 +1,231 @@
+import Dispatch
+import Foundation
+import HTTP
+@testable import LeadsAPI
+import Postgres
+import XCTest
+
+// Test helpers of the auth and rate-limit tests.
+
+/// Moves a non-Sendable value into a closure that runs on a worker queue.
+/// `@unchecked Sendable`: the tests hand each value to exactly one queue at a time.
+struct Unchecked<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// A throwaway database for one test class on the server named by LEADSD_TEST_DATABASE_URL.
+final class AuthTestDatabase {
+    let name: String
+    let url: String
+    private let adminURL: String
+
+    /// Fails the test (never skips) when LEADSD_TEST_DATABASE_URL is unset.
+    init(prefix: String) throws {
+        guard let admin = ProcessInfo.processInfo.environment["LEADSD_TEST_DATABASE_URL"], !admin.isEmpty else {
+            throw TestSetupError("LEADSD_TEST_DATABASE_URL is not set: these tests need a PostgreSQL server "
+                + "where they may CREATE DATABASE, e.g. postgresql://postgres@127.0.0.1:54329/postgres")
+        }
+        adminURL = admin
+        name = "auth_\(prefix)_\(UInt32.random(in: 0...UInt32.max))".lowercased()
+        url = try Self.url(admin, database: name)
+        let connection = try BlockingConnection(connectionString: admin)
+        try connection.execute("CREATE DATABASE \(name)")
+        let db = try BlockingConnection(connectionString: url)
+        try db.execute(Self.upstreamTables)
+        try db.execute(String(contentsOfFile: Self.packageRoot + "/sql/020_leadsd_rate_limits.sql", encoding: .utf8))
+    }
+
+    func drop() {
+        guard let connection = try? BlockingConnection(connectionString: adminURL) else { return }
+        _ = try? connection.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+    }
+
+    func connect() throws -> BlockingConnection { try BlockingConnection(connectionString: url) }
+
+    static var packageRoot: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
+    }
+
+    /// Swaps the database name of a libpq URI.
+    static func url(_ uri: String, database: String) throws -> String {
+        guard let scheme = uri.range(of: "://") else { throw TestSetupError("LEADSD_TEST_DATABASE_URL must be a URI") }
+        let afterScheme = uri[scheme.upperBound...]
+        let query = afterScheme.firstIndex(of: "?").map { String(afterScheme[$0...]) } ?? ""
+        let authorityAndPath = afterScheme.prefix { $0 != "?" }
+        let authority = authorityAndPath.prefix { $0 != "/" }
+        return String(uri[..<scheme.upperBound]) + authority + "/" + database + query
+    }
+
+    // TEMPORARY (until the foundation's sql/001… migrations are merged): the two upstream
+    // tables authentication reads, as schema.md describes them (Laravel and Sanctum's shape).
+    static let upstreamTables = """
+    CREATE TABLE IF NOT EXISTS users (
+        id bigserial PRIMARY KEY, name varchar(255) NOT NULL, email varchar(255) NOT NULL UNIQUE,
+        password varchar(255) NOT NULL, crm_access boolean NOT NULL DEFAULT false,
+        current_team_id bigint NULL, created_at timestamp NULL, updated_at timestamp NULL);
+    CREATE TABLE IF NOT EXISTS personal_access_tokens (
+        id bigserial PRIMARY KEY, tokenable_type varchar(255) NOT NULL, tokenable_id bigint NOT NULL,
+        name text NOT NULL, token varchar(64) NOT NULL UNIQUE, abilities text NULL,
+        last_used_at timestamp NULL, expires_at timestamp NULL,
+        created_at timestamp NULL, updated_at timestamp NULL);
+    CREATE INDEX IF NOT EXISTS personal_access_tokens_tokenable_type_tokenable_id_index
+        ON personal_access_tokens (tokenable_type, tokenable_id);
+    """
+}
+
+struct TestSetupError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Stands in for `PostgresPool` until the data layer's pool is merged: the same batches, on
+/// real connections to a real server, each batch in its own transaction like a pipeline
+/// segment. Several connections, each on its own thread, so batches really run concurrently.
+/// Completions arrive on `queue`, the "worker" queue, as the pool's do.
+final class BlockingStatementRunner: StatementRunner, @unchecked Sendable {
+    // @unchecked Sendable: `connections[i]` is only used on `connectionQueues[i]`; `next` only on `queue`.
+    let queue: DispatchQueue
+    private let connections: [BlockingConnection]
+    private let connectionQueues: [DispatchQueue]
+    private var next = 0
+
+    init(url: String, queue: DispatchQueue, connections count: Int = 4) throws {
+        self.queue = queue
+        connections = try (0..<count).map { _ in try BlockingConnection(connectionString: url) }
+        connectionQueues = (0..<count).map { DispatchQueue(label: "test.connection.\($0)") }
+    }
+
+    func run(_ batch: QueryBatch, completion: @escaping (Result<[QueryResult], PostgresError>) -> Void) {
+        let index = next
+        next = (next + 1) % connections.count
+        let connection = Unchecked(connections[index])
+        let done = Unchecked(completion)
+        let queue = self.queue
+        connectionQueues[index].async {
+            let result: Result<[QueryResult], PostgresError>
+            do {
+                try connection.value.execute("BEGIN")
+                var results: [QueryResult] = []
+                for query in batch.queries {
+                    results.append(try connection.value.execute(query.statement.sql, query.parameters))
+                }
+                try connection.value.execute("COMMIT")
+                result = .success(results)
+            } catch let error as PostgresError {
+                _ = try? connection.value.execute("ROLLBACK")
+                result = .failure(error)
+            } catch {
+                result = .failure(PostgresError(kind: .server, message: "\(error)"))
+            }
+            queue.async { done.value(result) }
+        }
+    }
+}
+
+/// One "worker": a serial queue and a runner whose completions arrive on it.
+final class AuthTestWorker: @unchecked Sendable {
+    // @unchecked Sendable: gate and handlers are only used on `queue` (via `sync`/`async`).
+    let queue: DispatchQueue
+    let runner: StatementRunner
+    let gate: DatabaseAccessGate
+    let handlers: AuthEndpointHandlers
+
+    init(database: AuthTestDatabase, configuration: APIConfiguration, label: String = "worker") throws {
+        queue = DispatchQueue(label: "test.\(label)")
+        runner = try BlockingStatementRunner(url: database.url, queue: queue)
+        gate = DatabaseAccessGate(configuration: configuration, runner: runner)
+        handlers = AuthEndpointHandlers(configuration: configuration, runner: runner)
+    }
+
+    /// Starts `start` on the worker queue and waits for the value it completes with.
+    func sync<T: Sendable>(timeout: Double = 30, _ start: @escaping (AuthTestWorker, @escaping (T) -> Void) -> Void) -> T? {
+        let semaphore = DispatchSemaphore(value: 0)
+        let box = ResultBox<T>()
+        let start = Unchecked(start)
+        queue.async {
+            start.value(self) { value in
+                box.set(value)
+                semaphore.signal()
+            }
+        }
+        guard semaphore.wait(timeout: .now() + timeout) == .success else { return nil }
+        return box.get()
+    }
+
+    func admit(_ request: HTTPRequest) -> GateOutcome? { sync { w, done in w.gate.admit(request, completion: done) } }
+    func issueToken(_ request: HTTPRequest) -> HTTPResponse? { sync { w, done in w.handlers.issueToken(request, respond: done) } }
+}
+
+final class ResultBox<T>: @unchecked Sendable {
+    // @unchecked Sendable: guarded by `lock`.
+    private let lock = NSLock()
+    private var value: T?
+    func set(_ v: T) { lock.lock(); value = v; lock.unlock() }
+    func get() -> T? { lock.lock(); defer { lock.unlock() }; return value }
+}
+
+enum AuthTestRequests {
+    static func make(
+        _ method: String = "GET", _ path: String = "/crm/api/v2/auth/me", bearer: String? = nil,
+        body: String? = nil, contentType: String? = "application/json", userAgent: String? = nil,
+        client: String = "203.0.113.7"
+    ) -> HTTPRequest {
+        var headers = HTTPHeaders()
+        headers.add("Host", "localhost")
+        if let bearer { headers.add("Authorization", "Bearer \(bearer)") }
+        if body != nil, let contentType { headers.add("Content-Type", contentType) }
+        if let userAgent { headers.add("User-Agent", userAgent) }
+        return HTTPRequest(
+            method: method, target: path, path: path, query: nil, headers: headers,
+            body: Array((body ?? "").utf8), clientAddress: client, scheme: "https", host: "localhost",
+            requestID: "test"
+        )
+    }
+
+    static func login(_ json: String?, client: String = "203.0.113.7", userAgent: String? = nil,
+                      contentType: String? = "application/json") -> HTTPRequest {
+        make("POST", "/crm/api/v2/auth/token", body: json, contentType: contentType, userAgent: userAgent, client: client)
+    }
+}
+
+/// Users and tokens written by hand in SQL, the way Laravel and Sanctum write them.
+struct AuthFixtures {
+    let connection: BlockingConnection
+
+    @discardableResult
+    func user(_ email: String, password: String = "secret-password", name: String = "Jane Doe",
+              crmAccess: Bool = true) throws -> Int64 {
+        let hash = PasswordHasher.hash(password, cost: 4)!
+        let result = try connection.execute(
+            "INSERT INTO users (name, email, password, crm_access, created_at, updated_at) "
+                + "VALUES ($1, $2, $3, $4, now(), now()) RETURNING id",
+            [name, email, hash, crmAccess ? "true" : "false"])
+        return Int64(result.rows[0][0].int!)
+    }
+
+    /// Inserts a token row as Sanctum's createToken does and returns the plaintext `<id>|<secret>`.
+    func token(for userID: Int64, abilities: String? = "[\"*\"]", tokenableType: String = "App\\Models\\User",
+               expiresAt: String? = nil, createdAt: String = "now()") throws -> (id: Int64, plaintext: String) {
+        let secret = SanctumToken.newSecret()
+        let result = try connection.execute(
+            "INSERT INTO personal_access_tokens (tokenable_type, tokenable_id, name, token, abilities, expires_at, "
+                + "created_at, updated_at) VALUES ($1, $2, 'test', encode(sha256(convert_to($3, 'UTF8')), 'hex'), $4, "
+                + "$5::timestamp, \(createdAt) AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC') RETURNING id",
+            [tokenableType, String(userID), secret, abilities, expiresAt])
+        let id = Int64(result.rows[0][0].int!)
+        return (id, "\(id)|\(secret)")
+    }
+
+    func scalar(_ sql: String, _ parameters: [PostgresParameter] = []) throws -> String? {
+        try connection.execute(sql, parameters).rows.first?.first?.string
+    }
+
+    /// Waits until the database clock is at least `margin` seconds away from the end of its
+    /// minute, so a test that counts within one window does not straddle two.
+    func waitForRoomInWindow(margin: Double = 8) throws {
+        let second = Double(try scalar("SELECT extract(epoch FROM now())::float8 - floor(extract(epoch FROM now()) / 60) * 60") ?? "0") ?? 0
+        if 60 - second < margin { Thread.sleep(forTimeInterval: 60 - second + 0.2) }
+    }
+}
