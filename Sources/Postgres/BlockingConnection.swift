@@ -45,7 +45,7 @@ public final class BlockingConnection {
     }
 
     private static func withCStrings<R>(_ strings: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
-        var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { $0.map { strdup($0) } ?? nil }
+        let pointers: [UnsafeMutablePointer<CChar>?] = strings.map { $0.map { strdup($0) } ?? nil }
         defer { for pointer in pointers { free(pointer) } }
         return body(pointers.map { UnsafePointer($0) })
     }

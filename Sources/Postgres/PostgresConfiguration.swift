@@ -15,8 +15,11 @@ public struct PostgresConfiguration: Sendable {
     /// First and largest reconnect delay, in milliseconds (exponential backoff with jitter).
     public var reconnectInitialDelayMilliseconds: Int
     public var reconnectMaxDelayMilliseconds: Int
-    /// Shown in pg_stat_activity.
+    /// Shown in pg_stat_activity (unless the connection string sets `application_name`).
     public var applicationName: String
+    /// A connection attempt (TCP, TLS, authentication, preparing statements) not finished
+    /// within this many milliseconds is abandoned and counts as a failed attempt.
+    public var connectTimeoutMilliseconds: Int
 
     public init(
         connectionString: String,
@@ -27,7 +30,8 @@ public struct PostgresConfiguration: Sendable {
         requestDeadlineMilliseconds: Int = 10_000,
         reconnectInitialDelayMilliseconds: Int = 50,
         reconnectMaxDelayMilliseconds: Int = 5_000,
-        applicationName: String = "leadsd"
+        applicationName: String = "leadsd",
+        connectTimeoutMilliseconds: Int = 5_000
     ) {
         self.connectionString = connectionString
         self.poolSize = poolSize
@@ -38,5 +42,6 @@ public struct PostgresConfiguration: Sendable {
         self.reconnectInitialDelayMilliseconds = reconnectInitialDelayMilliseconds
         self.reconnectMaxDelayMilliseconds = reconnectMaxDelayMilliseconds
         self.applicationName = applicationName
+        self.connectTimeoutMilliseconds = connectTimeoutMilliseconds
     }
 }

@@ -1,31 +1,344 @@
 import Dispatch
 
-// INTERFACE CONTRACT (the data-layer issue implements the body; callers code against this).
-//
 /// A worker's connections to PostgreSQL, confined to the worker's serial queue.
 ///
 /// Every method must be called on `queue`, and every completion runs on `queue`.
-public final class PostgresPool {
+/// How a batch travels and what each error means: see README.md in this folder.
+public final class PostgresPool: @unchecked Sendable {
+    // @unchecked Sendable: all state is read and written on `queue` only (the entry points
+    // check it); Dispatch handlers capture the pool merely to run on that same queue.
     public let configuration: PostgresConfiguration
     public let queue: DispatchQueue
+    public let statements: [PreparedStatement]
+
+    private enum Phase { case idle, running, shuttingDown, stopped }
+
+    /// One of `poolSize` places for a connection; a reconnect puts a new connection there.
+    private struct Slot {
+        var connection: PostgresConnection?
+        /// Failed attempts in a row, for the backoff.
+        var failures = 0
+        var reconnectScheduled = false
+        var hasConnectedBefore = false
+    }
+
+    private var phase = Phase.idle
+    private var slots: [Slot]
+    private var pending = FIFO<BatchRequest>()
+    /// Reads whose connection broke, sent again before anything in `pending`.
+    private var retries = FIFO<BatchRequest>()
+    /// Failed connection attempts since a connection was last ready. While no connection is
+    /// up and this is non-zero the database is presumed down and callers are refused at once.
+    private var failuresSinceHealthy = 0
+    private var counters = PostgresPoolStats()
+    private var ticker: DispatchSourceTimer?
+    private var shutdownCompletions: [() -> Void] = []
+    private let setup: ConnectionSetup
+    private let backoff: ReconnectBackoff
+    private let deadlineNanoseconds: UInt64
+
+    /// The last connection or server error seen while connecting or on a lost connection,
+    /// for logs and `/readyz` details. Never meant for HTTP clients.
+    public private(set) var lastError: PostgresError?
 
     public init(configuration: PostgresConfiguration, statements: [PreparedStatement], queue: DispatchQueue) {
         self.configuration = configuration
         self.queue = queue
+        self.statements = statements
+        slots = Array(repeating: Slot(), count: max(1, configuration.poolSize))
+        setup = ConnectionSetup(
+            connectionString: configuration.connectionString,
+            applicationName: configuration.applicationName,
+            statementTimeoutMilliseconds: configuration.statementTimeoutMilliseconds,
+            connectTimeoutMilliseconds: configuration.connectTimeoutMilliseconds,
+            statements: statements
+        )
+        backoff = ReconnectBackoff(
+            initialMilliseconds: configuration.reconnectInitialDelayMilliseconds,
+            maxMilliseconds: configuration.reconnectMaxDelayMilliseconds
+        )
+        deadlineNanoseconds = UInt64(max(1, configuration.requestDeadlineMilliseconds)) * 1_000_000
     }
 
-    /// Opens the connections (non-blocking) and keeps them open, reconnecting with backoff.
-    public func start() {}
+    // MARK: Public API
 
-    /// Closes every connection after the batches in flight are answered.
-    public func shutdown(completion: @escaping () -> Void) { completion() }
+    /// Opens the connections (non-blocking) and keeps them open, reconnecting with backoff.
+    public func start() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard phase == .idle else { return }
+        phase = .running
+        let tick = max(5, min(100, configuration.requestDeadlineMilliseconds / 20))
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        timer.schedule(deadline: .now() + .milliseconds(tick), repeating: .milliseconds(tick), leeway: .milliseconds(tick / 2))
+        timer.setEventHandler { [weak self] in self?.expireDeadlines() }
+        timer.resume()
+        ticker = timer
+        for index in slots.indices { connect(index) }
+    }
+
+    /// Stops taking batches, lets the waiting and in-flight ones finish (each bounded by its
+    /// deadline), then closes every connection and calls `completion` on the queue.
+    public func shutdown(completion: @escaping () -> Void) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        switch phase {
+        case .idle, .stopped:
+            phase = .stopped
+            completion()
+        case .shuttingDown:
+            shutdownCompletions.append(completion)
+        case .running:
+            phase = .shuttingDown
+            shutdownCompletions.append(completion)
+            for index in slots.indices {
+                slots[index].reconnectScheduled = false
+                if let connection = slots[index].connection, !connection.isReady {
+                    connection.close(error: PostgresError(kind: .unavailable, message: "pool shutting down"))
+                }
+            }
+            finishShutdownIfDrained()
+        }
+    }
 
     /// True while at least one connection is up and prepared.
-    public var isReady: Bool { false }
+    public var isReady: Bool {
+        phase == .running && slots.contains { $0.connection?.isReady == true }
+    }
+
+    /// Counters and current sizes, for metrics.
+    public var stats: PostgresPoolStats {
+        var stats = counters
+        for slot in slots {
+            guard let connection = slot.connection else { continue }
+            switch connection.state {
+            case .ready: stats.connectionsUp += 1
+            case .connecting, .preparing: stats.connectionsConnecting += 1
+            case .closed: break
+            }
+            if connection.state == .ready { stats.batchesInFlight += connection.inFlight }
+        }
+        stats.batchesPending = pending.count + retries.count
+        return stats
+    }
+
+    /// Server process ids of the ready connections (for logs, and for tests that kill them).
+    public var backendProcessIDs: [Int32] {
+        slots.compactMap { $0.connection }.filter(\.isReady).map(\.backendPID)
+    }
 
     /// Runs the batch as one pipeline segment (one implicit transaction). On success the
-    /// results come back in the order of `batch.queries`.
+    /// results come back in the order of `batch.queries`, after PostgreSQL committed.
     public func run(_ batch: QueryBatch, completion: @escaping (Result<[QueryResult], PostgresError>) -> Void) {
-        completion(.failure(PostgresError(kind: .unavailable, message: "pool not implemented")))
+        dispatchPrecondition(condition: .onQueue(queue))
+        if let invalid = Self.validate(batch) {
+            counters.serverErrors += 1
+            completion(.failure(invalid))
+            return
+        }
+        let request = BatchRequest(batch: batch, deadline: uptimeNanoseconds() + deadlineNanoseconds, completion: completion)
+        guard phase == .running else {
+            refuse(request, because: phase == .idle ? "pool not started" : "pool shutting down")
+            return
+        }
+        if retries.isEmpty, pending.isEmpty, let connection = leastLoadedConnection() {
+            connection.send(request)
+            return
+        }
+        guard mayWait else {
+            refuse(request, because: "no database connection")
+            return
+        }
+        guard pending.count + retries.count < configuration.maxPendingBatches else {
+            refuse(request, because: "too many batches waiting for a database connection")
+            return
+        }
+        pending.append(request)
+    }
+
+    // MARK: Dispatching
+
+    /// A batch that can never succeed is answered without touching a connection: libpq would
+    /// cut a parameter at a NUL byte (and PostgreSQL text cannot hold one), and the protocol
+    /// carries at most 65535 parameters.
+    private static func validate(_ batch: QueryBatch) -> PostgresError? {
+        for query in batch.queries {
+            if query.parameters.count > 65_535 {
+                return PostgresError(kind: .server, sqlState: "54023", message: "more than 65535 parameters for \(query.statement.name)")
+            }
+            for (index, parameter) in query.parameters.enumerated() {
+                if let parameter, parameter.utf8.contains(0) {
+                    return PostgresError(kind: .server, sqlState: "22021", message: "parameter \(index + 1) of \(query.statement.name) contains a NUL byte")
+                }
+            }
+        }
+        return nil
+    }
+
+    /// Whether a batch that finds no free connection may wait: some connection is up, or one
+    /// is on its way and the database has not refused a connection since it was last healthy.
+    private var mayWait: Bool {
+        if slots.contains(where: { $0.connection?.isReady == true }) { return true }
+        guard failuresSinceHealthy == 0 else { return false }
+        return slots.contains { $0.connection != nil || $0.reconnectScheduled }
+    }
+
+    private func leastLoadedConnection() -> PostgresConnection? {
+        var best: PostgresConnection?
+        for slot in slots {
+            guard let connection = slot.connection, connection.acceptsWork,
+                  connection.inFlight < configuration.maxInFlightPerConnection else { continue }
+            if best == nil || connection.inFlight < best!.inFlight { best = connection }
+        }
+        return best
+    }
+
+    private func drain() {
+        while !(retries.isEmpty && pending.isEmpty), let connection = leastLoadedConnection() {
+            guard let request = retries.popFirst() ?? pending.popFirst() else { break }
+            if request.isFinished { continue }
+            connection.send(request)
+        }
+        finishShutdownIfDrained()
+    }
+
+    private func refuse(_ request: BatchRequest, because reason: String) {
+        var message = reason
+        if let lastError { message += " (last error: \(lastError.message))" }
+        finish(request, .failure(PostgresError(kind: .unavailable, message: message)))
+    }
+
+    private func refuseWaiting(because reason: String) {
+        for request in retries.removeAll() + pending.removeAll() {
+            refuse(request, because: reason)
+        }
+    }
+
+    private func finish(_ request: BatchRequest, _ result: Result<[QueryResult], PostgresError>) {
+        guard !request.isFinished else { return }
+        switch result {
+        case .success: counters.batchesSucceeded += 1
+        case .failure(let error):
+            switch error.kind {
+            case .server: counters.serverErrors += 1
+            case .unavailable, .connect: counters.rejected += 1
+            case .timeout: counters.timeouts += 1
+            case .connectionLost: counters.lostInFlight += 1
+            }
+        }
+        request.finish(result)
+    }
+
+    // MARK: Deadlines
+
+    private func expireDeadlines() {
+        let now = uptimeNanoseconds()
+        let timeout = PostgresError(kind: .timeout, message: "no database connection free within the request deadline")
+        // Pending batches all got the same deadline length, so they expire in queue order.
+        while let first = pending.first, first.isFinished || first.deadline <= now {
+            _ = pending.popFirst()
+            finish(first, .failure(timeout))
+        }
+        for request in retries.removeAll(where: { $0.isFinished || $0.deadline <= now }) {
+            finish(request, .failure(timeout))
+        }
+        for connection in slots.compactMap(\.connection) {
+            connection.expireDeadlines(now: now, stuckAfter: deadlineNanoseconds)
+        }
+    }
+
+    // MARK: Connections
+
+    private func connect(_ index: Int) {
+        slots[index].reconnectScheduled = false
+        guard phase == .running, slots[index].connection == nil else { return }
+        let connection = PostgresConnection(setup: setup, queue: queue)
+        connection.delegate = self
+        slots[index].connection = connection
+        connection.start()
+    }
+
+    private func scheduleReconnect(_ index: Int) {
+        guard phase == .running, !slots[index].reconnectScheduled else { return }
+        slots[index].reconnectScheduled = true
+        let delay = backoff.delayMilliseconds(afterFailures: slots[index].failures)
+        queue.asyncAfter(deadline: .now() + .milliseconds(delay)) { [weak self] in
+            guard let self, self.slots[index].reconnectScheduled else { return }
+            self.connect(index)
+        }
+    }
+
+    private func slotIndex(of connection: PostgresConnection) -> Int? {
+        slots.firstIndex { $0.connection === connection }
+    }
+
+    private func finishShutdownIfDrained() {
+        guard phase == .shuttingDown else { return }
+        let live = slots.compactMap(\.connection)
+        if !(retries.isEmpty && pending.isEmpty) {
+            guard live.contains(where: \.isReady) else {
+                refuseWaiting(because: "pool shutting down")
+                return finishShutdownIfDrained()
+            }
+            return
+        }
+        guard !live.contains(where: { $0.inFlight > 0 }) else { return }
+        phase = .stopped
+        ticker?.cancel()
+        ticker = nil
+        for connection in live {
+            connection.close(error: PostgresError(kind: .unavailable, message: "pool shut down"))
+        }
+        let completions = shutdownCompletions
+        shutdownCompletions = []
+        for completion in completions { completion() }
+    }
+}
+
+extension PostgresPool: PostgresConnectionDelegate {
+    func connectionBecameReady(_ connection: PostgresConnection) {
+        guard let index = slotIndex(of: connection) else { return }
+        if slots[index].hasConnectedBefore { counters.reconnects += 1 }
+        slots[index].hasConnectedBefore = true
+        slots[index].failures = 0
+        failuresSinceHealthy = 0
+        drain()
+    }
+
+    func connection(_ connection: PostgresConnection, answered request: BatchRequest, with result: Result<[QueryResult], PostgresError>) {
+        finish(request, result)
+    }
+
+    func connectionHasCapacity(_ connection: PostgresConnection) {
+        drain()
+    }
+
+    func connectionClosed(_ connection: PostgresConnection, error: PostgresError, wasReady: Bool, unanswered: [BatchRequest]) {
+        guard let index = slotIndex(of: connection) else { return }
+        slots[index].connection = nil
+        if phase == .running {
+            lastError = error
+            if wasReady {
+                counters.connectionsLost += 1
+                slots[index].failures = 0
+            } else {
+                counters.connectFailures += 1
+                slots[index].failures += 1
+                failuresSinceHealthy += 1
+            }
+        }
+        for request in unanswered where !request.isFinished {
+            if request.batch.isReadOnly && !request.retried {
+                request.retried = true
+                counters.retriedReads += 1
+                retries.append(request)
+            } else {
+                finish(request, .failure(PostgresError(
+                    kind: .connectionLost,
+                    message: "connection lost before the batch's commit was confirmed: \(error.message)"
+                )))
+            }
+        }
+        scheduleReconnect(index)
+        if !mayWait { refuseWaiting(because: "no database connection") }
+        drain()
     }
 }
