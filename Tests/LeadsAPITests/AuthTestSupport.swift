@@ -80,63 +80,37 @@ struct TestSetupError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Stands in for `PostgresPool` until the data layer's pool is merged: the same batches, on
-/// real connections to a real server, each batch in its own transaction like a pipeline
-/// segment. Several connections, each on its own thread, so batches really run concurrently.
-/// Completions arrive on `queue`, the "worker" queue, as the pool's do.
-final class BlockingStatementRunner: StatementRunner, @unchecked Sendable {
-    // @unchecked Sendable: `connections[i]` is only used on `connectionQueues[i]`; `next` only on `queue`.
-    let queue: DispatchQueue
-    private let connections: [BlockingConnection]
-    private let connectionQueues: [DispatchQueue]
-    private var next = 0
-
-    init(url: String, queue: DispatchQueue, connections count: Int = 4) throws {
-        self.queue = queue
-        connections = try (0..<count).map { _ in try BlockingConnection(connectionString: url) }
-        connectionQueues = (0..<count).map { DispatchQueue(label: "test.connection.\($0)") }
-    }
-
-    func run(_ batch: QueryBatch, completion: @escaping (Result<[QueryResult], PostgresError>) -> Void) {
-        let index = next
-        next = (next + 1) % connections.count
-        let connection = Unchecked(connections[index])
-        let done = Unchecked(completion)
-        let queue = self.queue
-        connectionQueues[index].async {
-            let result: Result<[QueryResult], PostgresError>
-            do {
-                try connection.value.execute("BEGIN")
-                var results: [QueryResult] = []
-                for query in batch.queries {
-                    results.append(try connection.value.execute(query.statement.sql, query.parameters))
-                }
-                try connection.value.execute("COMMIT")
-                result = .success(results)
-            } catch let error as PostgresError {
-                _ = try? connection.value.execute("ROLLBACK")
-                result = .failure(error)
-            } catch {
-                result = .failure(PostgresError(kind: .server, message: "\(error)"))
-            }
-            queue.async { done.value(result) }
-        }
-    }
-}
-
-/// One "worker": a serial queue and a runner whose completions arrive on it.
+/// One "worker" as leadsd runs it: a serial queue with its own `PostgresPool` (real
+/// non-blocking pipelined connections) that prepared every auth statement.
 final class AuthTestWorker: @unchecked Sendable {
-    // @unchecked Sendable: gate and handlers are only used on `queue` (via `sync`/`async`).
+    // @unchecked Sendable: pool, gate and handlers are only used on `queue` (via `sync`).
     let queue: DispatchQueue
-    let runner: StatementRunner
+    let pool: PostgresPool
+    var runner: StatementRunner { pool }
     let gate: DatabaseAccessGate
     let handlers: AuthEndpointHandlers
 
-    init(database: AuthTestDatabase, configuration: APIConfiguration, label: String = "worker") throws {
+    init(database: AuthTestDatabase, configuration: APIConfiguration, label: String = "worker", connections: Int = 4) throws {
         queue = DispatchQueue(label: "test.\(label)")
-        runner = try BlockingStatementRunner(url: database.url, queue: queue)
-        gate = DatabaseAccessGate(configuration: configuration, runner: runner)
-        handlers = AuthEndpointHandlers(configuration: configuration, runner: runner)
+        pool = PostgresPool(
+            configuration: PostgresConfiguration(connectionString: database.url, poolSize: connections),
+            statements: DatabaseAccessGate.preparedStatements, queue: queue)
+        gate = DatabaseAccessGate(configuration: configuration, pool: pool)
+        handlers = AuthEndpointHandlers(configuration: configuration, pool: pool)
+        let pool = self.pool
+        queue.sync { pool.start() }
+        let deadline = Date().addingTimeInterval(10)
+        while !queue.sync(execute: { pool.isReady }) {
+            guard Date() < deadline else { throw TestSetupError("the pool did not connect within 10 s") }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+    }
+
+    deinit {
+        let pool = self.pool
+        let done = DispatchSemaphore(value: 0)
+        queue.async { pool.shutdown { done.signal() } }
+        _ = done.wait(timeout: .now() + 5)
     }
 
     /// Starts `start` on the worker queue and waits for the value it completes with.
