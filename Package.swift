@@ -20,6 +20,8 @@ let package = Package(
         // Layer 2: database, TLS, and the cross-process metrics region.
         .target(name: "Metrics"),
         .target(name: "Postgres", dependencies: ["CLibPQ", "Metrics"]),
+        // The sql/ migrations, compiled into the binary by the EmbedSQL plugin, and their runner.
+        .target(name: "Migrations", dependencies: ["Postgres"], plugins: ["EmbedSQLPlugin"]),
         .target(name: "TLS", dependencies: ["COpenSSL"]),
 
         // Layer 3: HTTP/1.1 parser, connection state machine, worker server loop.
@@ -32,20 +34,25 @@ let package = Package(
         .executableTarget(
             name: "leadsd",
             dependencies: [
-                "LeadsAPI", "HTTP", "Postgres", "TLS", "Metrics",
+                "LeadsAPI", "HTTP", "Postgres", "TLS", "Metrics", "Migrations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
+        // Build-time only: turns every sql/NNN_name.sql into a Swift string constant, so an
+        // installed binary carries its migrations and nobody registers a file in code.
+        .executableTarget(name: "EmbedSQL", path: "Sources/Build/EmbedSQL"),
+        .plugin(name: "EmbedSQLPlugin", capability: .buildTool(), dependencies: ["EmbedSQL"], path: "Sources/Build/EmbedSQLPlugin"),
+
         // Shared by the test targets: throwaway databases, launching the daemon.
-        .target(name: "TestSupport", dependencies: ["Postgres"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Postgres", "Migrations"], path: "Tests/TestSupport"),
 
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "TLSTests", dependencies: ["TLS"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TLS", "TestSupport"]),
         .testTarget(name: "LeadsAPITests", dependencies: ["LeadsAPI", "HTTP", "Postgres", "TestSupport"]),
-        .testTarget(name: "leadsdTests", dependencies: ["leadsd", "Postgres", "TestSupport"]),
+        .testTarget(name: "leadsdTests", dependencies: ["leadsd", "Postgres", "Migrations", "TestSupport", "LeadsAPI"]),
     ],
     swiftLanguageModes: [.v6]
 )

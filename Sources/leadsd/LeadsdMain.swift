@@ -1,8 +1,29 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 
 nonisolated enum LeadsdMain {
+    /// Parses and runs one command. Any failure is one line on stderr and a non-zero exit:
+    /// operators read these in journald and scripts test the exit code, so no usage dump
+    /// and never a stack trace. `--help` still prints the full help to stdout.
     static func run() {
-        LeadsdCommand.main()
+        do {
+            var command = try LeadsdCommand.parseAsRoot()
+            try command.run()
+        } catch {
+            let code = LeadsdCommand.exitCode(for: error)
+            if code == .success {
+                LeadsdCommand.exit(withError: error) // --help, --version: ArgumentParser prints them
+            }
+            let message = LeadsdCommand.message(for: error).singleLine
+            if !message.isEmpty {
+                let line = error is CommandFailure ? message : message + " (see --help)"
+                writeStderr(line + "\n")
+            }
+            fflush(nil)
+            exit(code.rawValue)
+        }
     }
 }
 
@@ -10,6 +31,6 @@ struct LeadsdCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "leadsd",
         abstract: "Serves the Laravel CRM Leads API (v2) from PostgreSQL.",
-        subcommands: [ServeCommand.self]
+        subcommands: [ServeCommand.self, MigrateCommand.self, UserCommand.self, TokenCommand.self]
     )
 }

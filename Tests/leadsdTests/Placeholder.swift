@@ -1,2 +1,0 @@
-import XCTest
-final class leadsdTestsPlaceholder: XCTestCase { func testBuilds() {} }

@@ -1,0 +1,32 @@
+-- Laravel CRM's leads. A fresh install stores amount (cents) as bigint; an existing install
+-- keeps its integer column: leadsd checks amounts against whichever the column is.
+CREATE TABLE IF NOT EXISTS crm_leads (
+    id bigserial PRIMARY KEY,
+    external_id varchar(255) NOT NULL,
+    team_id bigint NULL,
+    pipeline_id bigint NULL,
+    pipeline_stage_id bigint NULL,
+    person_id bigint NULL,
+    organization_id bigint NULL,
+    title varchar(255) NOT NULL,
+    description text NULL,
+    lead_id varchar(255) NULL,
+    prefix varchar(255) NULL,
+    number integer NULL,
+    amount bigint NULL,
+    currency varchar(3) NOT NULL DEFAULT 'USD',
+    lead_status_id smallint NULL,
+    lead_source_id bigint NULL,
+    qualified boolean NOT NULL DEFAULT false,
+    expected_close timestamp(0) without time zone NULL,
+    converted_at timestamp(0) without time zone NULL,
+    user_created_id bigint NULL,
+    user_updated_id bigint NULL,
+    user_deleted_id bigint NULL,
+    user_restored_id bigint NULL,
+    user_owner_id bigint NULL,
+    user_assigned_id bigint NULL,
+    created_at timestamp(0) without time zone NULL,
+    updated_at timestamp(0) without time zone NULL,
+    deleted_at timestamp(0) without time zone NULL
+);
