@@ -3,6 +3,7 @@ import Foundation
 import HTTP
 @testable import LeadsAPI
 import Postgres
+import TestSupport
 import XCTest
 
 // Test helpers of the auth and rate-limit tests.
@@ -14,65 +15,26 @@ struct Unchecked<T>: @unchecked Sendable {
     init(_ value: T) { self.value = value }
 }
 
-/// A throwaway database for one test class on the server named by LEADSD_TEST_DATABASE_URL.
+/// A throwaway database for one test class, migrated by the foundation's runner (every
+/// sql/NNN_*.sql, so the upstream tables and leadsd_rate_limits are exactly production's).
 final class AuthTestDatabase {
-    let name: String
-    let url: String
-    private let adminURL: String
+    let database: TestDatabase
+    var name: String { database.name }
+    var url: String { database.url }
 
     /// Fails the test (never skips) when LEADSD_TEST_DATABASE_URL is unset.
     init(prefix: String) throws {
-        guard let admin = ProcessInfo.processInfo.environment["LEADSD_TEST_DATABASE_URL"], !admin.isEmpty else {
-            throw TestSetupError("LEADSD_TEST_DATABASE_URL is not set: these tests need a PostgreSQL server "
-                + "where they may CREATE DATABASE, e.g. postgresql://postgres@127.0.0.1:54329/postgres")
-        }
-        adminURL = admin
-        name = "auth_\(prefix)_\(UInt32.random(in: 0...UInt32.max))".lowercased()
-        url = try Self.url(admin, database: name)
-        let connection = try BlockingConnection(connectionString: admin)
-        try connection.execute("CREATE DATABASE \(name)")
-        let db = try BlockingConnection(connectionString: url)
-        try db.execute(Self.upstreamTables)
-        try db.execute(String(contentsOfFile: Self.packageRoot + "/sql/020_leadsd_rate_limits.sql", encoding: .utf8))
+        database = try TestDatabase(prefix: "auth_" + prefix)
     }
 
-    func drop() {
-        guard let connection = try? BlockingConnection(connectionString: adminURL) else { return }
-        _ = try? connection.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
-    }
+    func drop() { database.drop() }
 
-    func connect() throws -> BlockingConnection { try BlockingConnection(connectionString: url) }
+    func connect() throws -> BlockingConnection { try database.connect() }
 
     static var packageRoot: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().path
     }
-
-    /// Swaps the database name of a libpq URI.
-    static func url(_ uri: String, database: String) throws -> String {
-        guard let scheme = uri.range(of: "://") else { throw TestSetupError("LEADSD_TEST_DATABASE_URL must be a URI") }
-        let afterScheme = uri[scheme.upperBound...]
-        let query = afterScheme.firstIndex(of: "?").map { String(afterScheme[$0...]) } ?? ""
-        let authorityAndPath = afterScheme.prefix { $0 != "?" }
-        let authority = authorityAndPath.prefix { $0 != "/" }
-        return String(uri[..<scheme.upperBound]) + authority + "/" + database + query
-    }
-
-    // TEMPORARY (until the foundation's sql/001… migrations are merged): the two upstream
-    // tables authentication reads, as schema.md describes them (Laravel and Sanctum's shape).
-    static let upstreamTables = """
-    CREATE TABLE IF NOT EXISTS users (
-        id bigserial PRIMARY KEY, name varchar(255) NOT NULL, email varchar(255) NOT NULL UNIQUE,
-        password varchar(255) NOT NULL, crm_access boolean NOT NULL DEFAULT false,
-        current_team_id bigint NULL, created_at timestamp NULL, updated_at timestamp NULL);
-    CREATE TABLE IF NOT EXISTS personal_access_tokens (
-        id bigserial PRIMARY KEY, tokenable_type varchar(255) NOT NULL, tokenable_id bigint NOT NULL,
-        name text NOT NULL, token varchar(64) NOT NULL UNIQUE, abilities text NULL,
-        last_used_at timestamp NULL, expires_at timestamp NULL,
-        created_at timestamp NULL, updated_at timestamp NULL);
-    CREATE INDEX IF NOT EXISTS personal_access_tokens_tokenable_type_tokenable_id_index
-        ON personal_access_tokens (tokenable_type, tokenable_id);
-    """
 }
 
 struct TestSetupError: Error, CustomStringConvertible {
