@@ -92,6 +92,17 @@ final class AuthTokenParsingTests: XCTestCase {
         XCTAssertFalse(PasswordHasher.verify("pw", hash: "plain"))
     }
 
+    func testBcryptCostIsReadFromStoredHashes() {
+        XCTAssertEqual(PasswordCheckQueue.cost(of: "$2y$10$.vGA1O9wmRjrwAVXD98HNOgsNpDczlqm3Jq7KnEd1rVAGv3Fykk1a"), 10)
+        XCTAssertEqual(PasswordCheckQueue.cost(of: PasswordHasher.hash("x", cost: 5)!), 5)
+        XCTAssertNil(PasswordCheckQueue.cost(of: "$argon2id$v=19$m=65536,t=4,p=1$abc"))
+        // A stored value that is not bcrypt is checked against the decoy and never matches.
+        XCTAssertFalse(PasswordCheckQueue.check("x", .stored("x"), decoyCost: 4))
+        XCTAssertFalse(PasswordCheckQueue.check("x", .decoy, decoyCost: 4))
+        XCTAssertTrue(PasswordCheckQueue.check("x", .stored(PasswordHasher.hash("x", cost: 4)!)))
+        XCTAssertTrue(DecoyHashes.shared.hash(cost: 4).hasPrefix("$2y$04$"))
+    }
+
     // MARK: login bodies
 
     private func validate(_ json: String) -> Result<LoginRequest, LoginRequest.Failure> {

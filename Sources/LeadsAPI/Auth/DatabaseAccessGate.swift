@@ -5,9 +5,13 @@ import Postgres
 ///
 /// Confined to the worker's queue like the pool it uses: `admit` and `countGuest` are called
 /// there and complete there.
+///
+/// On its first request the gate starts the worker's `RateLimitJanitor`, so old windows are
+/// removed in the background with no extra wiring (and only by workers that count).
 public final class DatabaseAccessGate: AccessGate {
     public let configuration: APIConfiguration
     private let runner: StatementRunner
+    private var janitor: RateLimitJanitor?
 
     public convenience init(configuration: APIConfiguration, pool: PostgresPool) {
         self.init(configuration: configuration, runner: pool)
@@ -24,6 +28,7 @@ public final class DatabaseAccessGate: AccessGate {
         AccessStatements.all + RateLimitStatements.all + AuthEndpointStatements.all
 
     public func admit(_ request: HTTPRequest, completion: @escaping (GateOutcome) -> Void) {
+        startJanitorOnce()
         guard let presented = BearerToken.extract(from: request.headers),
               let parsed = SanctumToken.parse(presented) else {
             countGuest(request, completion: completion)
@@ -51,6 +56,7 @@ public final class DatabaseAccessGate: AccessGate {
     }
 
     public func countGuest(_ request: HTTPRequest, completion: @escaping (GateOutcome) -> Void) {
+        startJanitorOnce()
         let query = Query(RateLimitStatements.countGuest, [RateLimitKey.guest(request.clientAddress)])
         let limit = configuration.guestRateLimit
         runner.run(QueryBatch([query], isReadOnly: false)) { result in
@@ -61,6 +67,13 @@ public final class DatabaseAccessGate: AccessGate {
             }
             completion(.unauthenticated(window.status(limit: limit)))
         }
+    }
+
+    private func startJanitorOnce() {
+        guard janitor == nil else { return }
+        let janitor = RateLimitJanitor(runner: runner)
+        janitor.start()
+        self.janitor = janitor
     }
 
     static func outcome(

@@ -23,6 +23,11 @@ public final class PasswordCheckQueue: @unchecked Sendable {
         case decoy
     }
 
+    /// The bcrypt cost of the last real user hash this worker checked. An unknown email is
+    /// checked against a decoy of this cost, so it takes as long as a wrong password on an
+    /// install whose hashes are not at Laravel 11's default 12 (Laravel ≤ 10 used 10).
+    private var observedCost = PasswordHasher.defaultCost
+
     public let workerQueue: DispatchQueue
     public let maximumConcurrent: Int
     public let maximumWaiting: Int
@@ -31,6 +36,7 @@ public final class PasswordCheckQueue: @unchecked Sendable {
         let id: Int
         let password: String
         let target: Target
+        let decoyCost: Int
     }
 
     private var running = 0
@@ -48,7 +54,7 @@ public final class PasswordCheckQueue: @unchecked Sendable {
     /// Makes the decoy hash now, on the bcrypt queue, so that the first unknown-email login
     /// does not pay for it (its cost would tell that the email is unknown).
     public static func prepareDecoy() {
-        bcryptQueue.async { _ = PasswordHasher.decoyHash }
+        bcryptQueue.async { _ = DecoyHashes.shared.hash(cost: PasswordHasher.defaultCost) }
     }
 
     /// Call on `workerQueue`. `completion` runs on `workerQueue` with the verdict, or returns
@@ -58,7 +64,12 @@ public final class PasswordCheckQueue: @unchecked Sendable {
         guard waiting.count - waitingHead < maximumWaiting || running < maximumConcurrent else { return false }
         nextID &+= 1
         completions[nextID] = completion
-        waiting.append(Job(id: nextID, password: password, target: target))
+        if case .stored(let hash) = target, let cost = Self.cost(of: hash), cost != observedCost {
+            observedCost = cost
+            // Make that cost's decoy now, so the next unknown email does not pay for making it.
+            Self.bcryptQueue.async { _ = DecoyHashes.shared.hash(cost: cost) }
+        }
+        waiting.append(Job(id: nextID, password: password, target: target, decoyCost: observedCost))
         startWaiting()
         return true
     }
@@ -73,7 +84,7 @@ public final class PasswordCheckQueue: @unchecked Sendable {
             running += 1
             let workerQueue = self.workerQueue
             Self.bcryptQueue.async {
-                let verdict = Self.check(job.password, job.target)
+                let verdict = Self.check(job.password, job.target, decoyCost: job.decoyCost)
                 workerQueue.async { self.finish(job.id, verdict) }
             }
         }
@@ -90,14 +101,23 @@ public final class PasswordCheckQueue: @unchecked Sendable {
         completion?(verdict)
     }
 
-    static func check(_ password: String, _ target: Target) -> Bool {
+    static func check(_ password: String, _ target: Target, decoyCost: Int = PasswordHasher.defaultCost) -> Bool {
         switch target {
         case .stored(let hash) where isBcrypt(hash):
             return PasswordHasher.verify(password, hash: hash)
         case .stored, .decoy:
-            _ = PasswordHasher.verify(password, hash: PasswordHasher.decoyHash)
+            _ = PasswordHasher.verify(password, hash: DecoyHashes.shared.hash(cost: decoyCost))
             return false
         }
+    }
+
+    /// The cost of a bcrypt hash (`$2y$10$…` → 10), when it is one and within bcrypt's range.
+    static func cost(of hash: String) -> Int? {
+        guard isBcrypt(hash) else { return nil }
+        let digits = hash.utf8.dropFirst(4).prefix(2)
+        guard digits.count == 2, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+              let cost = Int(String(decoding: digits, as: UTF8.self)), (4...31).contains(cost) else { return nil }
+        return min(cost, DecoyHashes.maximumCost)
     }
 
     /// The shapes `PasswordHasher.verify` accepts; anything else goes to the decoy so that its
