@@ -1,24 +1,151 @@
 import HTTP
 import Postgres
 
-// INTERFACE CONTRACT: the leads helper implements the body; the worker composes it.
 /// The HTTP responder of the whole API: routing, order of checks, handlers.
 /// Lives on the worker's queue, like the pool it uses.
 public final class LeadsApplication: HTTPResponder {
     public let configuration: APIConfiguration
     public let pool: PostgresPool
 
-    public init(configuration: APIConfiguration, pool: PostgresPool) {
+    /// What a route leads to.
+    enum Endpoint {
+        case listLeads, createLead, showLead, updateLead, deleteLead
+        case issueToken, me, revokeToken
+    }
+
+    private let router: Router<Endpoint>
+    private let gate: AccessGate
+    private let auth: AuthEndpoints?
+    private let leads: LeadsController
+
+    public convenience init(configuration: APIConfiguration, pool: PostgresPool) {
+        // INTEGRATOR: once Auth/ is merged, replace this line by
+        //   self.init(configuration: configuration, pool: pool, runner: pool,
+        //             gate: DatabaseAccessGate(configuration: configuration, pool: pool), auth: <the auth helper's AuthEndpoints>)
+        self.init(configuration: configuration, pool: pool, runner: pool, gate: UnavailableAccessGate(), auth: nil)
+    }
+
+    /// For tests (and the integrator): any gate and auth handlers, any batch runner.
+    init(configuration: APIConfiguration, pool: PostgresPool, runner: BatchRunner, gate: AccessGate, auth: AuthEndpoints?) {
         self.configuration = configuration
         self.pool = pool
+        self.gate = gate
+        self.auth = auth
+        self.router = Self.makeRouter(prefix: configuration.routePrefix)
+        self.leads = LeadsController(
+            statements: LeadStatements(tablePrefix: configuration.tablePrefix), runner: runner,
+            maxBodyBytes: configuration.maxBodyBytes)
+    }
+
+    static func basePath(prefix: String) -> String { prefix.isEmpty ? "/api/v2" : "/\(prefix)/api/v2" }
+
+    static func makeRouter(prefix: String) -> Router<Endpoint> {
+        let base = basePath(prefix: prefix)
+        var router = Router<Endpoint>()
+        router.add("GET", base + "/leads", .listLeads)
+        router.add("POST", base + "/leads", .createLead)
+        router.add("GET", base + "/leads/{uuid}", .showLead)
+        router.add("PUT", base + "/leads/{uuid}", .updateLead)
+        router.add("PATCH", base + "/leads/{uuid}", .updateLead)
+        router.add("DELETE", base + "/leads/{uuid}", .deleteLead)
+        router.add("POST", base + "/auth/token", .issueToken)
+        router.add("DELETE", base + "/auth/token", .revokeToken)
+        router.add("GET", base + "/auth/me", .me)
+        return router
     }
 
     /// Every statement the API runs; each pool connection prepares them all.
-    public static func preparedStatements(configuration: APIConfiguration) -> [PreparedStatement] { [] }
+    /// INTEGRATOR: append the auth layer's statements (gate, rate limit, token endpoints).
+    public static func preparedStatements(configuration: APIConfiguration) -> [PreparedStatement] {
+        LeadStatements(tablePrefix: configuration.tablePrefix).all
+    }
 
     public var isReady: Bool { pool.isReady }
 
     public func handle(_ request: HTTPRequest, respond: @escaping (HTTPResponse) -> Void) {
-        respond(.message(500, "Server Error."))
+        switch router.match(method: request.method, path: request.path) {
+        case .notFound:
+            countGuest(request, APIResponses.routeNotFound(request.path), respond)
+        case .methodNotAllowed(_, let allowed):
+            countGuest(request, APIResponses.methodNotAllowed(method: request.method, path: request.path, allowed: allowed), respond)
+        case .found(let route, let parameters):
+            let pattern = route.pattern
+            let labelled: (HTTPResponse) -> Void = { response in
+                var response = response
+                response.route = pattern
+                respond(response)
+            }
+            dispatch(route.handler, parameters["uuid"] ?? "", request, labelled)
+        }
+    }
+
+    /// Unknown routes and wrong verbs are counted against the client IP, but the route
+    /// answer comes first in the contract's order, so it is what the client gets.
+    private func countGuest(_ request: HTTPRequest, _ answer: HTTPResponse, _ respond: @escaping (HTTPResponse) -> Void) {
+        gate.countGuest(request) { outcome in
+            var response = answer
+            switch outcome {
+            case .unauthenticated(let status), .limited(let status), .admitted(_, let status):
+                response.headers.set("X-RateLimit-Limit", String(status.limit))
+                response.headers.set("X-RateLimit-Remaining", String(status.exceeded ? 0 : status.remaining))
+            case .unavailable:
+                break
+            }
+            respond(response)
+        }
+    }
+
+    private func dispatch(_ endpoint: Endpoint, _ uuid: String, _ request: HTTPRequest, _ respond: @escaping (HTTPResponse) -> Void) {
+        if endpoint == .issueToken {
+            guard let auth else { respond(APIResponses.unavailable()); return }
+            auth.issueToken(request, respond: respond)
+            return
+        }
+        admit(request, respond) { [self] user, respond in
+            let context = LeadsController.Context(request: request, user: user, team: nil, respond: respond)
+            switch endpoint {
+            case .listLeads: leads.list(context)
+            case .createLead: leads.create(context)
+            case .showLead: leads.show(uuid, context)
+            case .updateLead: leads.update(uuid, context)
+            case .deleteLead: leads.delete(uuid, context)
+            case .me:
+                guard let auth else { respond(APIResponses.unavailable()); return }
+                auth.me(request, user: user, respond: respond)
+            case .revokeToken:
+                guard let auth else { respond(APIResponses.unavailable()); return }
+                auth.revoke(request, user: user, respond: respond)
+            case .issueToken:
+                break
+            }
+        }
+    }
+
+    /// Authentication (401) → rate limit (429) → crm_access (403); every response from
+    /// here on carries the counter's headers.
+    private func admit(_ request: HTTPRequest, _ respond: @escaping (HTTPResponse) -> Void,
+                       then handler: @escaping (AuthenticatedUser, @escaping (HTTPResponse) -> Void) -> Void) {
+        gate.admit(request) { outcome in
+            switch outcome {
+            case .unavailable:
+                respond(APIResponses.unavailable())
+            case .unauthenticated(let status):
+                var response = status.exceeded ? APIResponses.tooManyAttempts() : APIResponses.unauthenticated()
+                status.apply(to: &response)
+                respond(response)
+            case .limited(let status):
+                var response = APIResponses.tooManyAttempts()
+                status.apply(to: &response)
+                respond(response)
+            case .admitted(let user, let status):
+                let counted: (HTTPResponse) -> Void = { response in
+                    var response = response
+                    status.apply(to: &response)
+                    respond(response)
+                }
+                guard user.crmAccess else { counted(APIResponses.unauthorized()); return }
+                handler(user, counted)
+            }
+        }
     }
 }

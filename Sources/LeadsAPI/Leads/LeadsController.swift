@@ -1,0 +1,214 @@
+import HTTP
+import Postgres
+
+/// The five lead endpoints after routing and admission: lead lookup (404) → body
+/// (400/413/415) → validation (422) → ability (403) → the change, as contract §8 orders.
+///
+/// Lives on the worker's serial queue with the runner it uses.
+final class LeadsController {
+    /// What every handler knows once the gate admitted the request.
+    struct Context {
+        let request: HTTPRequest
+        let user: AuthenticatedUser
+        /// Teams mode's scope; nil = unscoped (teams mode is off).
+        let team: Int64?
+        let respond: (HTTPResponse) -> Void
+    }
+
+    private let statements: LeadStatements
+    private let runner: BatchRunner
+    private let maxBodyBytes: Int
+
+    init(statements: LeadStatements, runner: BatchRunner, maxBodyBytes: Int) {
+        self.statements = statements
+        self.runner = runner
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    /// Runs a batch; database failures are answered here, successes go to `then`.
+    private func run(_ queries: [Query], readOnly: Bool, _ context: Context,
+                     then: @escaping ([QueryResult]) -> Void) {
+        let expected = queries.count
+        runner.run(QueryBatch(queries, isReadOnly: readOnly)) { result in
+            switch result {
+            case .failure(let error):
+                context.respond(APIResponses.databaseFailure(error))
+            case .success(let results):
+                guard results.count == expected else { context.respond(APIResponses.serverError()); return }
+                then(results)
+            }
+        }
+    }
+
+    // MARK: GET leads
+
+    func list(_ context: Context) {
+        let query = QueryString(context.request.query)
+        let parameters: ListParameters
+        switch ListParameters.parse(query) {
+        case .failure:
+            var errors = ValidationErrors()
+            errors.add("user_owner_id", ValidationMessage.integer("user_owner_id"))
+            context.respond(APIResponses.validation(errors))
+            return
+        case .success(let parsed):
+            parameters = parsed
+        }
+        guard context.user.may(.view) else { context.respond(APIResponses.unauthorized()); return }
+        let owner = LeadParameters.int(parameters.userOwnerID)
+        let team = LeadParameters.int(context.team)
+        guard let listStatement = statements.list[parameters.sort] else { context.respond(APIResponses.serverError()); return }
+        let queries = [
+            Query(statements.count, [owner, team]),
+            Query(listStatement, [owner, team, String(parameters.perPage), String(parameters.offset)]),
+        ]
+        run(queries, readOnly: true, context) { results in
+            guard let total = results[0].rows.first?.first?.int else { context.respond(APIResponses.serverError()); return }
+            let rows = results[1].rows
+            let envelope = PaginatorEnvelope(
+                path: context.request.scheme + "://" + context.request.host + context.request.path,
+                query: query, currentPage: parameters.page, perPage: parameters.perPage,
+                total: total, itemCount: rows.count, offset: parameters.offset)
+            var writer = JSONWriter(capacity: 1024 + rows.count * 700)
+            envelope.write(items: { writer in
+                for row in rows { LeadResource.write(row, into: &writer) }
+            }, into: &writer)
+            context.respond(.json(200, writer.bytes))
+        }
+    }
+
+    // MARK: GET leads/{uuid}
+
+    func show(_ uuid: String, _ context: Context) {
+        guard UUIDRule.isValid(uuid) else { context.respond(APIResponses.leadNotFound()); return }
+        run([Query(statements.show, [uuid, LeadParameters.int(context.team)])], readOnly: true, context) { results in
+            guard let row = results[0].rows.first else { context.respond(APIResponses.leadNotFound()); return }
+            guard context.user.may(.view) else { context.respond(APIResponses.unauthorized()); return }
+            context.respond(.json(200, LeadResource.document(row)))
+        }
+    }
+
+    // MARK: POST leads
+
+    func create(_ context: Context, attempt: Int = 1) {
+        let body: JSONObject
+        switch RequestBody.object(of: context.request, maxBytes: maxBodyBytes) {
+        case .failure(let failure): context.respond(APIResponses.body(failure)); return
+        case .success(let object): body = object
+        }
+        let (input, errors) = LeadValidator.validate(body, mode: .create)
+        let allowed = context.user.may(.create)
+        guard errors.isEmpty, allowed else {
+            // The whole validation (exists checks included) comes before the ability check.
+            completeValidation(input, errors, leadUUID: nil, context) { _ in
+                context.respond(APIResponses.unauthorized())
+            }
+            return
+        }
+        let externalID = SecureRandom.uuidV4()
+        let team = LeadParameters.int(context.team)
+        let queries = [
+            Query(statements.create, LeadParameters.create(input, externalID: externalID, userID: context.user.userID, team: context.team)),
+            Query(statements.show, [externalID, team]),
+        ]
+        run(queries, readOnly: false, context) { [self] results in
+            if let row = results[1].rows.first, results[0].rows.first?.first?.int == 1 {
+                context.respond(.json(201, LeadResource.document(row)))
+                return
+            }
+            // A reference died between validation and the write: nothing was written.
+            self.afterLostRace(input, leadUUID: nil, attempt: attempt, context) { self.create(context, attempt: attempt + 1) }
+        }
+    }
+
+    // MARK: PUT/PATCH leads/{uuid}
+
+    func update(_ uuid: String, _ context: Context, attempt: Int = 1) {
+        guard UUIDRule.isValid(uuid) else { context.respond(APIResponses.leadNotFound()); return }
+        let bodyResult = RequestBody.object(of: context.request, maxBytes: maxBodyBytes)
+        guard case .success(let body) = bodyResult, case let (input, errors) = LeadValidator.validate(body, mode: .update),
+              errors.isEmpty, context.user.may(.edit) else {
+            // Slow path: the lead lookup decides 404 before any body or validation answer.
+            var input = LeadInput()
+            var errors = ValidationErrors()
+            if case .success(let body) = bodyResult { (input, errors) = LeadValidator.validate(body, mode: .update) }
+            let parameters = LeadParameters.resolve(input, leadUUID: uuid, team: context.team)
+            run([Query(statements.resolve, parameters)], readOnly: true, context) { results in
+                guard let (resolved, leadFound) = LeadParameters.resolved(results[0]) else {
+                    context.respond(APIResponses.serverError()); return
+                }
+                guard leadFound else { context.respond(APIResponses.leadNotFound()); return }
+                if case .failure(let failure) = bodyResult { context.respond(APIResponses.body(failure)); return }
+                var all = errors
+                all.merge(LeadValidator.existsErrors(input, resolved), order: LeadValidator.order(of:))
+                guard all.isEmpty else { context.respond(APIResponses.validation(all)); return }
+                guard context.user.may(.edit) else { context.respond(APIResponses.unauthorized()); return }
+                self.write(uuid, input, context, attempt: attempt)
+            }
+            return
+        }
+        write(uuid, input, context, attempt: attempt)
+    }
+
+    private func write(_ uuid: String, _ input: LeadInput, _ context: Context, attempt: Int) {
+        let queries = [
+            Query(statements.update, LeadParameters.update(input, leadUUID: uuid, userID: context.user.userID, team: context.team)),
+            Query(statements.show, [uuid, LeadParameters.int(context.team)]),
+        ]
+        run(queries, readOnly: false, context) { [self] results in
+            let counts = results[0].rows.first
+            guard counts?[0].int == 1 else { context.respond(APIResponses.leadNotFound()); return }
+            if counts?[1].int == 1, let row = results[1].rows.first {
+                context.respond(.json(200, LeadResource.document(row)))
+                return
+            }
+            self.afterLostRace(input, leadUUID: uuid, attempt: attempt, context) { self.update(uuid, context, attempt: attempt + 1) }
+        }
+    }
+
+    // MARK: DELETE leads/{uuid}
+
+    func delete(_ uuid: String, _ context: Context) {
+        guard UUIDRule.isValid(uuid) else { context.respond(APIResponses.leadNotFound()); return }
+        let team = LeadParameters.int(context.team)
+        guard context.user.may(.delete) else {
+            let parameters = LeadParameters.resolve(LeadInput(), leadUUID: uuid, team: context.team)
+            run([Query(statements.resolve, parameters)], readOnly: true, context) { results in
+                let found = LeadParameters.resolved(results[0])?.leadFound ?? false
+                context.respond(found ? APIResponses.unauthorized() : APIResponses.leadNotFound())
+            }
+            return
+        }
+        run([Query(statements.delete, [uuid, LeadParameters.int(context.user.userID), team])], readOnly: false, context) { results in
+            context.respond(results[0].rows.isEmpty ? APIResponses.leadNotFound() : HTTPResponse(status: 204))
+        }
+    }
+
+    // MARK: Validation against live rows
+
+    /// Adds the "exists" messages (one statement for all references) and answers 422 when
+    /// anything failed; otherwise hands the outcome on.
+    private func completeValidation(_ input: LeadInput, _ errors: ValidationErrors, leadUUID: String?, _ context: Context,
+                                    valid: @escaping (ResolvedReferences?) -> Void) {
+        guard LeadParameters.hasReferences(input) else {
+            if errors.isEmpty { valid(nil) } else { context.respond(APIResponses.validation(errors)) }
+            return
+        }
+        let parameters = LeadParameters.resolve(input, leadUUID: leadUUID, team: context.team)
+        run([Query(statements.resolve, parameters)], readOnly: true, context) { results in
+            guard let (resolved, _) = LeadParameters.resolved(results[0]) else { context.respond(APIResponses.serverError()); return }
+            var all = errors
+            all.merge(LeadValidator.existsErrors(input, resolved), order: LeadValidator.order(of:))
+            if all.isEmpty { valid(resolved) } else { context.respond(APIResponses.validation(all)) }
+        }
+    }
+
+    /// The write found a reference gone that validation had seen: answer 422 with the
+    /// fresh state, or try once more if everything exists again.
+    private func afterLostRace(_ input: LeadInput, leadUUID: String?, attempt: Int, _ context: Context,
+                               retry: @escaping () -> Void) {
+        completeValidation(input, ValidationErrors(), leadUUID: leadUUID, context) { _ in
+            if attempt < 2 { retry() } else { context.respond(APIResponses.unavailable()) }
+        }
+    }
+}

@@ -1,2 +1,0 @@
-import XCTest
-final class LeadsAPITestsPlaceholder: XCTestCase { func testBuilds() {} }
