@@ -33,27 +33,33 @@ public struct LoginRequest: Sendable, Equatable {
         // An empty body counts as `{}` (so its answer is the validation 422, as upstream's).
         let isBlank = body.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
         if !isBlank, !isJSONMediaType(request.headers["Content-Type"]) { return .failure(.unsupportedMediaType) }
-        let fields: [String: LoginBodyValue]
+        let fields: JSONObject
         if isBlank {
-            fields = [:]
+            fields = JSONObject()
         } else {
-            guard let read = LoginBodyReader.fields(of: body) else { return .failure(.malformed) }
-            fields = read
+            guard case .object(let object)? = try? JSONParser.parse(body) else { return .failure(.malformed) }
+            fields = object
         }
         return validate(fields)
     }
 
-    static func validate(_ fields: [String: LoginBodyValue]) -> Result<LoginRequest, Failure> {
+    /// A field as validation sees it: a string, or something present that is not one.
+    enum Field: Equatable {
+        case string(String)
+        case other
+    }
+
+    static func validate(_ fields: JSONObject) -> Result<LoginRequest, Failure> {
         var errors: [(field: String, messages: [String])] = []
 
         // Laravel trims strings and turns empty ones into null before validating.
-        func present(_ name: String) -> LoginBodyValue? {
+        func present(_ name: String) -> Field? {
             switch fields[name] {
-            case .string(let text):
+            case .string(let text)?:
                 let trimmed = trim(text)
                 return trimmed.isEmpty ? nil : .string(trimmed)
-            case .other: return .other
-            case .null, .none: return nil
+            case .null?, nil: return nil
+            case _?: return .other
             }
         }
 
@@ -67,9 +73,9 @@ public struct LoginRequest: Sendable, Equatable {
         // The password is checked as sent: trimming spaces off a password would change it.
         var password = ""
         switch fields["password"] {
-        case .string(let text) where !trim(text).isEmpty: password = text
-        case .other: errors.append(("password", ["The password field must be a string."]))
-        default: errors.append(("password", ["The password field is required."]))
+        case .string(let text)? where !trim(text).isEmpty: password = text
+        case .string?, .null?, nil: errors.append(("password", ["The password field is required."]))
+        case _?: errors.append(("password", ["The password field must be a string."]))
         }
 
         var deviceName: String?
@@ -78,7 +84,7 @@ public struct LoginRequest: Sendable, Equatable {
         case .string(let text) where text.unicodeScalars.count <= maximumNameLength: deviceName = text
         case .string:
             errors.append(("device_name", ["The device name field must not be greater than 255 characters."]))
-        case .other, .null: errors.append(("device_name", ["The device name field must be a string."]))
+        case .other: errors.append(("device_name", ["The device name field must be a string."]))
         }
 
         guard errors.isEmpty else { return .failure(.invalid(errors)) }
