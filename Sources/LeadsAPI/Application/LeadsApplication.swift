@@ -19,10 +19,10 @@ public final class LeadsApplication: HTTPResponder {
     private let leads: LeadsController
 
     public convenience init(configuration: APIConfiguration, pool: PostgresPool) {
-        self.init(
-            configuration: configuration, pool: pool, runner: pool,
-            gate: DatabaseAccessGate(configuration: configuration, pool: pool),
-            auth: AuthEndpointHandlers(configuration: configuration, pool: pool))
+        // INTEGRATOR: once Auth/ is merged, replace this line by
+        //   self.init(configuration: configuration, pool: pool, runner: pool,
+        //             gate: DatabaseAccessGate(configuration: configuration, pool: pool), auth: <the auth helper's AuthEndpoints>)
+        self.init(configuration: configuration, pool: pool, runner: pool, gate: UnavailableAccessGate(), auth: nil)
     }
 
     /// For tests (and the integrator): any gate and auth handlers, any batch runner.
@@ -55,8 +55,9 @@ public final class LeadsApplication: HTTPResponder {
     }
 
     /// Every statement the API runs; each pool connection prepares them all.
+    /// INTEGRATOR: append the auth layer's statements (gate, rate limit, token endpoints).
     public static func preparedStatements(configuration: APIConfiguration) -> [PreparedStatement] {
-        LeadStatements(tablePrefix: configuration.tablePrefix).all + DatabaseAccessGate.preparedStatements
+        LeadStatements(tablePrefix: configuration.tablePrefix).all
     }
 
     public var isReady: Bool { pool.isReady }
