@@ -44,5 +44,6 @@ final class RateLimitWindowTests: XCTestCase {
         XCTAssertEqual(RateLimitKey.guest("::1"), "ip:::1")
         XCTAssertEqual(RateLimitKey.login("::1"), "login:::1")
         XCTAssertEqual(RateLimitKey.guest(String(repeating: "a", count: 500)).utf8.count, 3 + 64)
+        XCTAssertFalse(RateLimitKey.guest(String(repeating: "é", count: 100)).isEmpty)
     }
 }

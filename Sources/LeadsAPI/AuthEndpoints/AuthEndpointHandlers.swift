@@ -10,7 +10,7 @@ import Postgres
 public final class AuthEndpointHandlers {
     public let configuration: APIConfiguration
     private let runner: StatementRunner
-    private let passwordChecks: PasswordCheckQueue
+    let passwordChecks: PasswordCheckQueue
 
     public convenience init(configuration: APIConfiguration, pool: PostgresPool) {
         self.init(configuration: configuration, runner: pool)

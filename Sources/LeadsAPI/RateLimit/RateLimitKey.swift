@@ -14,6 +14,8 @@ public enum RateLimitKey {
     public static func login(_ clientAddress: String) -> String { "login:" + bounded(clientAddress) }
 
     private static func bounded(_ address: String) -> String {
-        address.utf8.count <= maximumAddressLength ? address : String(address.utf8.prefix(maximumAddressLength))!
+        // Cut by bytes; a cut inside a multi-byte character is repaired, never a crash.
+        address.utf8.count <= maximumAddressLength
+            ? address : String(decoding: address.utf8.prefix(maximumAddressLength), as: UTF8.self)
     }
 }
