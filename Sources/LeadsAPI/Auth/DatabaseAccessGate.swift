@@ -3,6 +3,17 @@ import Postgres
 
 /// `AccessGate` on PostgreSQL: authentication and the rate-limit count in one statement.
 ///
+/// A bearer token costs one prepared statement (`AccessStatements`: find the token, touch
+/// `last_used_at` at most once a minute, upsert the counter of the token or, when it does not
+/// authenticate, of the client address); no token costs one upsert (`countGuest`). Swift
+/// re-checks the returned hash in constant time before admitting. The counters live in
+/// `leadsd_rate_limits` (sql/020), fixed 60 s windows on the database clock, so every worker on
+/// every host counts in the same row and exactly `limit` requests get through.
+///
+/// Wiring: the pool prepares `DatabaseAccessGate.preparedStatements` (gate, rate limits and
+/// the auth endpoints), and the application is given
+/// `DatabaseAccessGate(configuration:pool:)` and `AuthEndpointHandlers(configuration:pool:)`.
+///
 /// Confined to the worker's queue like the pool it uses: `admit` and `countGuest` are called
 /// there and complete there.
 ///
