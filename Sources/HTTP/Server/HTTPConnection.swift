@@ -250,6 +250,8 @@ final class HTTPConnection: @unchecked Sendable {
 
     private func readRequests() {
         guard let transport else { return }
+        // Requests already buffered (left when the pipeline was full) go first.
+        processInput()
         while phase == .open, mayRead {
             if inputStart > 0, inputStart == input.count {
                 input.removeAll(keepingCapacity: true)
