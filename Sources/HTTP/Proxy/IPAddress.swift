@@ -52,7 +52,8 @@ public struct CIDR: Hashable, Sendable, CustomStringConvertible {
     public init?(_ text: String) {
         let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         guard let address = IPAddress(parts[0]) else { return nil }
-        let maxLength = address.isIPv4 ? 32 : 128
+        let written6 = parts[0].utf8.contains(UInt8(ascii: ":"))
+        let maxLength = written6 ? 128 : 32
         var length = maxLength
         if parts.count == 2 {
             guard !parts[1].isEmpty, parts[1].utf8.count <= 3, parts[1].utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
@@ -60,7 +61,7 @@ public struct CIDR: Hashable, Sendable, CustomStringConvertible {
             length = parsed
         }
         // An IPv4-mapped IPv6 range (::ffff:10.0.0.0/104) is kept as the IPv4 range it means.
-        if address.isIPv4, parts[0].contains(":") {
+        if address.isIPv4, written6 {
             guard length >= 96 else { return nil }
             length -= 96
         }
