@@ -83,7 +83,6 @@ final class HTTPConnection: @unchecked Sendable {
     private(set) var deadline: UInt64 = 0
     private let acceptedAt: UInt64
 
-    static let readChunk = 16 * 1024
     static let lingerTimeout: UInt64 = 2_000_000_000
     static let lingerMaxBytes = 1024 * 1024
 
@@ -254,31 +253,24 @@ final class HTTPConnection: @unchecked Sendable {
         processInput()
         while phase == .open, mayRead {
             if inputStart > 0, inputStart == input.count {
-                input.removeAll(keepingCapacity: true)
+                input.removeAll()
                 inputStart = 0
             } else if inputStart > 64 * 1024, inputStart * 2 > input.count {
                 input.removeSubrange(0..<inputStart)
                 inputStart = 0
             }
-            let oldCount = input.count
-            input.append(contentsOf: repeatElement(0, count: Self.readChunk))
-            let result = input.withUnsafeMutableBytes { raw in
-                transport.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[oldCount...]))
-            }
+            let result = transport.read(into: server.readBuffer)
             switch result {
             case .done(let n):
-                input.removeLast(Self.readChunk - n)
+                input.append(contentsOf: UnsafeRawBufferPointer(rebasing: server.readBuffer[0..<n]))
                 processInput()
             case .wantRead:
-                input.removeLast(Self.readChunk)
                 readBlocked = true
                 return
             case .wantWrite:
-                input.removeLast(Self.readChunk)
                 readWaitsForWritable = true
                 return
             case .closed:
-                input.removeLast(Self.readChunk)
                 peerClosed = true
                 return
             case .failed:
@@ -555,9 +547,9 @@ final class HTTPConnection: @unchecked Sendable {
     }
 
     private func linger() {
-        var scratch = [UInt8](repeating: 0, count: 16 * 1024)
+        let scratch = server.readBuffer
         while true {
-            let n = scratch.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            let n = recv(fd, scratch.baseAddress, scratch.count, 0)
             if n > 0 {
                 lingerDiscarded += n
                 if lingerDiscarded > Self.lingerMaxBytes { finish(); return }

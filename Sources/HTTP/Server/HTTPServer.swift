@@ -40,6 +40,9 @@ public final class HTTPServer: @unchecked Sendable {
     private var started = false
     private var drainCompletion: (() -> Void)?
     var date = HTTPDate()
+    /// One read buffer for all connections: reads happen one at a time on the queue, and
+    /// each connection keeps only the bytes it received.
+    let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 * 1024, alignment: 16)
 
     /// True once `beginDrain` was called.
     public private(set) var isDraining = false
@@ -53,6 +56,8 @@ public final class HTTPServer: @unchecked Sendable {
         // A peer that resets while OpenSSL writes would otherwise raise SIGPIPE and kill the worker.
         signal(SIGPIPE, SIG_IGN)
     }
+
+    deinit { readBuffer.deallocate() }
 
     /// Starts accepting on `listener` (now if started, else at `start`).
     public func addListener(_ listener: HTTPListener) {
