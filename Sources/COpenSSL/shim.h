@@ -24,4 +24,22 @@ static inline long leadsd_SSL_CTX_set_options(SSL_CTX *ctx, long options) {
 static inline long leadsd_SSL_CTX_set_session_cache_mode(SSL_CTX *ctx, long mode) {
     return SSL_CTX_set_session_cache_mode(ctx, mode);
 }
+// Server-side TLS setup (TLS module). SSL_OP_* are SSL_OP_BIT(n) expressions Swift cannot import.
+static inline void leadsd_SSL_CTX_set_server_options(SSL_CTX *ctx) {
+    SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION
+                        | SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_SSLv3 | SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1);
+}
+static inline long leadsd_SSL_CTX_set1_groups_list(SSL_CTX *ctx, const char *list) {
+    return SSL_CTX_set1_groups_list(ctx, list);
+}
+static inline long leadsd_SSL_CTX_set_tlsext_ticket_keys(SSL_CTX *ctx, unsigned char *keys, long length) {
+    return SSL_CTX_set_tlsext_ticket_keys(ctx, keys, length);
+}
+static inline long leadsd_SSL_CTX_sess_set_cache_size(SSL_CTX *ctx, long size) {
+    return SSL_CTX_sess_set_cache_size(ctx, size);
+}
+static inline int leadsd_SSL_FILETYPE_PEM(void) { return SSL_FILETYPE_PEM; }
+static inline long leadsd_SSL_SESS_CACHE_SERVER(void) { return SSL_SESS_CACHE_SERVER; }
+static inline int leadsd_SSL_TLSEXT_ERR_OK(void) { return SSL_TLSEXT_ERR_OK; }
+static inline int leadsd_SSL_TLSEXT_ERR_NOACK(void) { return SSL_TLSEXT_ERR_NOACK; }
 #endif
