@@ -1,0 +1,12 @@
+-- Objects the pgbench ceiling uses, apart from leadsd's own: the naive server's rate-limit
+-- table (one row per key and 60-second window, unlogged as design.md allows) and a
+-- sequence for lead numbers (cheaper than any safe scheme: a ceiling, not a design).
+\set ON_ERROR_STOP on
+SET client_min_messages = warning;
+CREATE UNLOGGED TABLE IF NOT EXISTS bench_ceiling_rate_limits (
+    key text NOT NULL,
+    window_start timestamptz NOT NULL,
+    hits integer NOT NULL,
+    PRIMARY KEY (key, window_start)
+);
+CREATE SEQUENCE IF NOT EXISTS bench_ceiling_lead_number START 900000000;
