@@ -24,7 +24,9 @@ report() {
     echo
     echo "Settings: $LEADS leads, $USERS users/tokens, warm-up ${WARMUP} s, timed run ${DURATION} s per case, wrk -t $WRK_THREADS, leadsd and nginx with $WORKERS workers, list pages 1..$LIST_PAGES at per_page=25."
     echo
-    if [ "$CEILINGS_ONLY" != 1 ]; then
+    if [ "$MODE" = soak ]; then
+      :
+    elif [ "$CEILINGS_ONLY" != 1 ]; then
       echo "## leadsd against its ceilings"
       echo
       echo "Ceilings: pgbench \`-M prepared\` running a naive server's SQL per request (token lookup, rate-limit upsert, lead query); nginx serving a fixed body of the same size as leadsd's response (show: $SHOW_BYTES bytes, list: $LIST_BYTES bytes; create is compared with the show body) with the same certificate and TLS 1.2/1.3."

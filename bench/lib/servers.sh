@@ -20,14 +20,15 @@ leadsd_start() {
   local proto=$1 workers=$2 db=$3 port tls_args=()
   if [ "$proto" = https ]; then port=$LEADSD_HTTPS_PORT; tls_args=(--tls-cert "$RUN_DIR/cert.pem" --tls-key "$RUN_DIR/key.pem")
   else port=$LEADSD_HTTP_PORT; tls_args=(--plain-http); fi
-  require_free_port "$port"
+  require_free_port "$port"; require_free_port "$LEADSD_METRICS_PORT"
   LEADSD_URL="$proto://127.0.0.1:$port"
-  LEADSD_LABEL="$proto-${workers}w-$db"
+  LEADSD_LABEL="$RUN_PHASE-$proto-${workers}w-$db"
   # Access log lines (stdout) go to /dev/null unless --access-log: at tens of thousands of
   # requests a second they would fill the disk; errors (stderr) are kept.
   local stdout=/dev/null; [ "$ACCESS_LOG" = 1 ] && stdout="$OUT_DIR/leadsd-$LEADSD_LABEL.out"
   DATABASE_URL=$(database_url "$db") "$LEADSD" serve --listen "127.0.0.1:$port" --workers "$workers" \
     "${tls_args[@]}" --rate-limit "$HIGH_LIMIT" --guest-rate-limit "$HIGH_LIMIT" \
+    --metrics-listen "127.0.0.1:$LEADSD_METRICS_PORT" $LEADSD_EXTRA_ARGS \
     >"$stdout" 2>>"$OUT_DIR/leadsd-$LEADSD_LABEL.err" &
   LEADSD_PID=$!
   track "$LEADSD_PID"
@@ -41,8 +42,9 @@ leadsd_start() {
   log "leadsd serving $LEADSD_URL with $workers worker(s) on database $db (pid $LEADSD_PID)"
 }
 
-# Stops leadsd, then reports its peak RSS per process into rss.tsv.
+# Keeps leadsd's own /metrics, then stops it and reports its peak RSS per process into rss.tsv.
 leadsd_stop() {
+  curl -s --max-time 5 "http://127.0.0.1:$LEADSD_METRICS_PORT/metrics" >"$OUT_DIR/metrics-$LEADSD_LABEL.txt" 2>/dev/null || true
   untrack_and_stop "$LEADSD_PID"
   untrack_and_stop "$LEADSD_SAMPLER_PID"
   local role pid peak

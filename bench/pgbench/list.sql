@@ -9,7 +9,7 @@ SELECT t.id, t.token, t.tokenable_type, t.abilities, t.expires_at, t.created_at,
 FROM personal_access_tokens t JOIN users u ON u.id = t.tokenable_id
 WHERE t.id = :tok;
 INSERT INTO bench_ceiling_rate_limits AS r (key, window_start, hits)
-VALUES ('token:' || :tok::text, date_trunc('minute', now()), 1)
+VALUES ('token:' || :tok::text, (floor(extract(epoch FROM now()) / 60) * 60)::bigint, 1)
 ON CONFLICT (key, window_start) DO UPDATE SET hits = r.hits + 1
 RETURNING hits;
 SELECT l.external_id, l.lead_id, l.title, l.description, l.amount, l.currency, l.expected_close,
