@@ -53,6 +53,7 @@ report() {
         echo "| nginx $body body, $proto | $conns | $(num "$(lookup nginx "$body" "$proto" "$conns" "$WORKERS" - rps)") | $(ms "$(lookup nginx "$body" "$proto" "$conns" "$WORKERS" - p50)") | $(ms "$(lookup nginx "$body" "$proto" "$conns" "$WORKERS" - p99)") |"
       done; done; done
     fi
+    if [ "$MODE" != soak ] && [ "$CEILINGS_ONLY" != 1 ]; then targets; fi
     if [ -n "$(lookup pgbench list-count sql - - - rps)" ]; then
       echo
       echo "Reference, not a ceiling: the list with a naive exact total (\`SELECT count(*)\` over every live lead per request): $(for conns in $CONNECTIONS; do r=$(lookup pgbench list-count sql "$conns" - "$LEADS" rps); [ -n "$r" ] && printf '%s tx/s at %s clients (p50 %s ms); ' "$(num "$r")" "$conns" "$(ms "$(lookup pgbench list-count sql "$conns" - "$LEADS" p50)")"; done)"
@@ -78,4 +79,32 @@ report() {
     if [ "$FAILURES" = 0 ]; then echo "All cases ran without a failed request."; else echo "**$FAILURES case(s) had failed requests or no result: see the logs in $OUT_DIR.**"; fi
   } >"$f"
   cat "$f"
+}
+
+# The targets of issue 7 (points 6 and 7), judged from this run's own figures. They do not
+# change the exit status: that only says whether every request succeeded.
+target_line() {
+  local what=$1 value=$2 op=$3 limit=$4 verdict
+  if [ -z "$value" ] || [ "$value" = - ]; then verdict="not measured"
+  else verdict=$(awk -v v="$value" -v l="$limit" -v op="$op" 'BEGIN { ok = (op == ">=") ? (v >= l) : (op == "<=") ? (v <= l) : (v < l); print ok ? "met" : "NOT met" }'); fi
+  echo "| $what | $value | $op $limit | $verdict |"
+}
+
+targets() {
+  local c=32 g l_rps l_p99 smallest largest p50_small p50_large scenario
+  echo
+  echo "## Targets (issue 7)"
+  echo
+  echo "| target | this run | goal | |"
+  echo "|---|---:|---|---|"
+  for scenario in show list create; do
+    l_rps=$(lookup leadsd "$scenario" https "$c" "$WORKERS" "$LEADS" rps); g=$(lookup pgbench "$scenario" sql "$c" - "$LEADS" rps)
+    if [ "$scenario" = show ]; then target_line "show https c=$c, leadsd/pgbench" "$(ratio "$l_rps" "$g")" ">=" 0.7
+    else target_line "$scenario https c=$c, leadsd/pgbench" "$(ratio "$l_rps" "$g")" ">=" 0.5; fi
+  done
+  l_p99=$(lookup leadsd show https "$c" "$WORKERS" "$LEADS" p99)
+  target_line "show https c=$c, p99 ms" "$(ms "$l_p99")" "<" 10
+  smallest=$(tr ' ' '\n' <<<"$SCALE_LEADS" | sort -n | head -1); largest=$(tr ' ' '\n' <<<"$SCALE_LEADS" | sort -n | tail -1)
+  p50_small=$(lookup leadsd-scale list https - "$WORKERS" "$smallest" p50); p50_large=$(lookup leadsd-scale list https - "$WORKERS" "$largest" p50)
+  target_line "list p50 at $largest leads / at $smallest leads" "$(ratio "$p50_large" "$p50_small")" "<=" 2
 }
