@@ -15,18 +15,27 @@ as_pg() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-# Stops one process by id: TERM, up to 10 s, then KILL.
+# Stops one process by id: TERM, up to 10 s, then KILL. Its children running the same
+# program (leadsd's or nginx's workers) are stopped after it, should they outlive it.
 stop_pid() {
-  local pid=$1 i
+  local pid=$1 i exe kids=() kid
   kill -0 "$pid" 2>/dev/null || return 0
+  exe=$(readlink "/proc/$pid/exe" 2>/dev/null || true)
+  read -r -a kids < <(cat /proc/"$pid"/task/*/children 2>/dev/null | tr '\n' ' '; echo)
   kill -TERM "$pid" 2>/dev/null || true
   for i in $(seq 1 100); do
-    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+    kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
-  log "pid $pid ignored SIGTERM for 10 s; SIGKILL"
-  kill -KILL "$pid" 2>/dev/null || true
+  if kill -0 "$pid" 2>/dev/null; then
+    log "pid $pid ignored SIGTERM for 10 s; SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
   wait "$pid" 2>/dev/null || true
+  for kid in "${kids[@]}"; do
+    [ -n "$exe" ] && [ "$(readlink "/proc/$kid/exe" 2>/dev/null)" = "$exe" ] && stop_pid "$kid"
+  done
+  return 0
 }
 
 untrack_and_stop() {

@@ -43,10 +43,10 @@ pgbench_case() {
   local args=(-h 127.0.0.1 -p "$PG_PORT" -U postgres -n -M prepared -c "$conns" -j "$threads"
               -D tok_min="$(pgvar "$db" tok_min)" -D tok_count="$(pgvar "$db" tok_count)"
               -D live="$(pgvar "$db" live)" -D pages="$LIST_PAGES" -f "$BENCH_DIR/pgbench/$scenario.sql")
-  if [ "$WARMUP" -gt 0 ]; then pgbench "${args[@]}" -T "$WARMUP" "$db" >>"$OUT_DIR/pgbench.log" 2>&1 || true; fi
+  if [ "$WARMUP" -gt 0 ]; then timeout $((WARMUP + 120)) pgbench "${args[@]}" -T "$WARMUP" "$db" >>"$OUT_DIR/pgbench.log" 2>&1 || true; fi
   rm -rf "$logdir"; mkdir -p "$logdir"
   echo "== pgbench $scenario c=$conns" >>"$OUT_DIR/pgbench.log"
-  out=$(pgbench "${args[@]}" -T "$DURATION" -l --log-prefix="$logdir/tx" "$db" 2>&1) || true
+  out=$(timeout $((DURATION + 120)) pgbench "${args[@]}" -T "$DURATION" -l --log-prefix="$logdir/tx" "$db" 2>&1) || true
   printf '%s\n' "$out" >>"$OUT_DIR/pgbench.log"
   tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' <<<"$out")
   failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' <<<"$out")
