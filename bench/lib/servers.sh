@@ -17,7 +17,8 @@ build_leadsd() {
 # leadsd_start PROTO WORKERS DB: starts `leadsd serve` and its RSS sampler; sets LEADSD_PID,
 # LEADSD_URL, LEADSD_RSS_FILE.
 leadsd_start() {
-  local proto=$1 workers=$2 db=$3 port tls_args=()
+  local proto=$1 workers=$2 db=$3 port tls_args=() extra_args=()
+  read -r -a extra_args <<<"$LEADSD_EXTRA_ARGS"
   if [ "$proto" = https ]; then port=$LEADSD_HTTPS_PORT; tls_args=(--tls-cert "$RUN_DIR/cert.pem" --tls-key "$RUN_DIR/key.pem")
   else port=$LEADSD_HTTP_PORT; tls_args=(--plain-http); fi
   require_free_port "$port"; require_free_port "$LEADSD_METRICS_PORT"
@@ -28,7 +29,7 @@ leadsd_start() {
   local stdout=/dev/null; [ "$ACCESS_LOG" = 1 ] && stdout="$OUT_DIR/leadsd-$LEADSD_LABEL.out"
   DATABASE_URL=$(database_url "$db") "$LEADSD" serve --listen "127.0.0.1:$port" --workers "$workers" \
     "${tls_args[@]}" --rate-limit "$HIGH_LIMIT" --guest-rate-limit "$HIGH_LIMIT" \
-    --metrics-listen "127.0.0.1:$LEADSD_METRICS_PORT" $LEADSD_EXTRA_ARGS \
+    --metrics-listen "127.0.0.1:$LEADSD_METRICS_PORT" "${extra_args[@]}" \
     >"$stdout" 2>>"$OUT_DIR/leadsd-$LEADSD_LABEL.err" &
   LEADSD_PID=$!
   track "$LEADSD_PID"
