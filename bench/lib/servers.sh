@@ -35,6 +35,8 @@ leadsd_start() {
   track "$LEADSD_PID"
   wait_http "$LEADSD_URL/healthz" 60 "$LEADSD_PID" \
     || die "leadsd ($LEADSD_LABEL) did not answer /healthz within 60 s, see $OUT_DIR/leadsd-$LEADSD_LABEL.err"
+  # /readyz also says the worker reached PostgreSQL; the preflight catches anything else.
+  wait_http "$LEADSD_URL/readyz" 30 "$LEADSD_PID" || log "leadsd ($LEADSD_LABEL): /readyz not 2xx after 30 s; going on"
   LEADSD_RSS_FILE="$OUT_DIR/rss-$LEADSD_LABEL.txt"
   : >"$LEADSD_RSS_FILE"
   rss_sampler "$LEADSD_PID" "$LEADSD_RSS_FILE" &
