@@ -1,0 +1,93 @@
+# Load generators and what they measured. Every measured run appends one line to
+# "$OUT_DIR/results.tsv":
+#   kind scenario proto conns workers leads rps p50_us p99_us requests errors
+
+RESULTS_HEADER='kind\tscenario\tproto\tconns\tworkers\tleads\trps\tp50_us\tp99_us\trequests\terrors'
+
+record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$OUT_DIR/results.tsv"; }
+
+# wrk_once SECONDS CONNS URL SCENARIO TOKENS UUIDS [PATH] -> prints the BENCH_RESULT line
+wrk_once() {
+  local seconds=$1 conns=$2 url=$3 scenario=$4 tokens=$5 uuids=$6 path=${7:-/} threads=$WRK_THREADS
+  [ "$conns" -lt "$threads" ] && threads=$conns
+  BENCH_SCENARIO=$scenario BENCH_TOKENS=$tokens BENCH_UUIDS=$uuids BENCH_PAGES=$LIST_PAGES BENCH_PATH=$path \
+    timeout $((seconds + 60)) wrk -t "$threads" -c "$conns" -d "${seconds}s" --timeout 10s \
+      -s "$BENCH_DIR/wrk/leads.lua" "$url" 2>&1 | tee -a "$OUT_DIR/wrk.log" | grep '^BENCH_RESULT' || true
+}
+
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
+
+# wrk_case KIND SCENARIO PROTO CONNS WORKERS LEADS URL TOKENS UUIDS [PATH]: warm-up, timed run, record.
+wrk_case() {
+  local kind=$1 scenario=$2 proto=$3 conns=$4 workers=$5 leads=$6 url=$7 tokens=$8 uuids=$9 path=${10:-/}
+  local line rps p50 p99 requests errors wrk_scenario=$scenario
+  [ "$kind" = nginx ] && wrk_scenario=static
+  echo "== $kind $scenario $proto c=$conns workers=$workers leads=$leads" >>"$OUT_DIR/wrk.log"
+  if [ "$WARMUP" -gt 0 ]; then wrk_once "$WARMUP" "$conns" "$url" "$wrk_scenario" "$tokens" "$uuids" "$path" >/dev/null; fi
+  line=$(wrk_once "$DURATION" "$conns" "$url" "$wrk_scenario" "$tokens" "$uuids" "$path")
+  [ -n "$line" ] || { log "wrk printed no result for $kind $scenario $proto c=$conns (see $OUT_DIR/wrk.log)"; FAILURES=$((FAILURES + 1)); return 0; }
+  rps=$(field rps "$line"); p50=$(field p50_us "$line"); p99=$(field p99_us "$line"); requests=$(field requests "$line")
+  errors=$(( $(field status_errors "$line") + $(field connect_errors "$line") + $(field read_errors "$line") + $(field write_errors "$line") + $(field timeouts "$line") ))
+  record "$kind" "$scenario" "$proto" "$conns" "$workers" "$leads" "$rps" "$p50" "$p99" "$requests" "$errors"
+  log "$(printf '%-7s %-6s %-5s c=%-3s %10s req/s  p50 %6s us  p99 %7s us  errors %s' "$kind" "$scenario" "$proto" "$conns" "$rps" "$p50" "$p99" "$errors")"
+  if [ "$errors" != 0 ] || [ "$requests" = 0 ]; then
+    log "  ^ $errors failed requests (non-2xx, socket errors or timeouts) out of $requests"
+    FAILURES=$((FAILURES + 1))
+  fi
+}
+
+# pgbench_case SCENARIO CONNS DB: warm-up, timed run with per-transaction log, record.
+pgbench_case() {
+  local scenario=$1 conns=$2 db=$3 threads=$WRK_THREADS logdir="$RUN_DIR/pgbench-log" out tps failed n p50 p99
+  [ "$conns" -lt "$threads" ] && threads=$conns
+  local args=(-h 127.0.0.1 -p "$PG_PORT" -U postgres -n -M prepared -c "$conns" -j "$threads"
+              -D tok_min="$(pgvar "$db" tok_min)" -D tok_count="$(pgvar "$db" tok_count)"
+              -D live="$(pgvar "$db" live)" -D pages="$LIST_PAGES" -f "$BENCH_DIR/pgbench/$scenario.sql")
+  if [ "$WARMUP" -gt 0 ]; then timeout $((WARMUP + 120)) pgbench "${args[@]}" -T "$WARMUP" "$db" >>"$OUT_DIR/pgbench.log" 2>&1 || true; fi
+  rm -rf "$logdir"; mkdir -p "$logdir"
+  echo "== pgbench $scenario c=$conns" >>"$OUT_DIR/pgbench.log"
+  out=$(timeout $((DURATION + 120)) pgbench "${args[@]}" -T "$DURATION" -l --log-prefix="$logdir/tx" "$db" 2>&1) || true
+  printf '%s\n' "$out" >>"$OUT_DIR/pgbench.log"
+  tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' <<<"$out")
+  failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' <<<"$out")
+  [ -n "$tps" ] || { log "pgbench $scenario c=$conns printed no tps (see $OUT_DIR/pgbench.log)"; FAILURES=$((FAILURES + 1)); return 0; }
+  # Column 3 of pgbench's transaction log is the latency in microseconds.
+  cat "$logdir"/tx* | awk '{print $3}' | sort -n >"$logdir/sorted"
+  n=$(wc -l <"$logdir/sorted")
+  p50=$(sed -n "$(( (n * 50 + 99) / 100 ))p" "$logdir/sorted"); p99=$(sed -n "$(( (n * 99 + 99) / 100 ))p" "$logdir/sorted")
+  record pgbench "$scenario" sql "$conns" - "$LEADS" "$(printf '%.1f' "$tps")" "${p50:-0}" "${p99:-0}" "$n" "${failed:-0}"
+  log "$(printf '%-7s %-10s c=%-3s %10.1f tx/s   p50 %6s us  p99 %7s us  failed %s' pgbench "$scenario" "$conns" "$tps" "$p50" "$p99" "${failed:-0}")"
+  rm -rf "$logdir"
+  if [ "${failed:-0}" != 0 ]; then FAILURES=$((FAILURES + 1)); fi
+}
+
+# Samples VmRSS/VmHWM of a process and its children twice a second into FILE until the
+# process exits (bounded: at most 12 hours). Lines: epoch pid role rss_kb hwm_kb
+rss_sampler() {
+  local master=$1 file=$2 i pid role
+  for (( i = 0; i < 86400; i++ )); do
+    kill -0 "$master" 2>/dev/null || return 0
+    for pid in "$master" $(cat /proc/"$master"/task/*/children 2>/dev/null); do
+      role=worker; [ "$pid" = "$master" ] && role=master
+      awk -v t="$(date +%s)" -v p="$pid" -v r="$role" '
+        /^VmRSS:/ {rss=$2} /^VmHWM:/ {hwm=$2}
+        END { if (rss != "") print t, p, r, rss, hwm }' /proc/"$pid"/status 2>/dev/null
+    done >>"$file"
+    sleep 0.5
+  done
+}
+
+# Current VmRSS in kB of a process and its children: lines "pid role rss_kb".
+rss_now() {
+  local master=$1 pid role
+  for pid in "$master" $(cat /proc/"$master"/task/*/children 2>/dev/null); do
+    role=worker; [ "$pid" = "$master" ] && role=master
+    awk -v p="$pid" -v r="$role" '/^VmRSS:/ {print p, r, $2}' /proc/"$pid"/status 2>/dev/null
+  done
+}
+
+# Peak RSS per process from a sampler file: lines "role pid peak_kb".
+rss_peaks() {
+  awk '{ if ($5 > peak[$2]) peak[$2] = $5; role[$2] = $3 }
+       END { for (p in peak) print role[p], p, peak[p] }' "$1" | sort
+}
