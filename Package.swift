@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "TLSTests", dependencies: ["TLS"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TLS", "TestSupport"]),
-        .testTarget(name: "LeadsAPITests", dependencies: ["LeadsAPI", "HTTP", "Postgres", "TestSupport"]),
+        .testTarget(name: "LeadsAPITests", dependencies: ["LeadsAPI", "HTTP", "Postgres", "Migrations", "TestSupport"]),
         .testTarget(name: "leadsdTests", dependencies: ["leadsd", "Postgres", "Migrations", "TestSupport", "LeadsAPI"]),
     ],
     swiftLanguageModes: [.v6]

@@ -37,8 +37,7 @@ final class AuthApplicationTests: XCTestCase {
             // Exactly the wiring the integrator puts into LeadsApplication's public init.
             pool = PostgresPool(
                 configuration: PostgresConfiguration(connectionString: url, poolSize: 2),
-                statements: LeadsApplication.preparedStatements(configuration: configuration)
-                    + DatabaseAccessGate.preparedStatements,
+                statements: LeadsApplication.preparedStatements(configuration: configuration),
                 queue: queue)
             application = LeadsApplication(
                 configuration: configuration, pool: pool, runner: pool,

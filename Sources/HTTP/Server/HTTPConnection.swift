@@ -500,7 +500,7 @@ final class HTTPConnection: @unchecked Sendable {
                 deadline = 0  // the application is working; its own timeouts apply
             } else {
                 let wait = servedRequests == 0 ? limits.headerTimeout : limits.idleTimeout
-                deadline = idleSince + Self.nanoseconds(wait)
+                deadline = min(idleSince + Self.nanoseconds(wait), drainDeadline)
             }
         }
     }
@@ -520,11 +520,12 @@ final class HTTPConnection: @unchecked Sendable {
     /// Server drain: idle keep-alive connections go now, the others after their response.
     func drain() {
         guard phase == .open else { return }
-        if slots.isEmpty, outputStart >= output.count, servedRequests > 0,
-           case .head(let parser) = requestState, !parser.hasStarted, inputStart >= input.count {
-            close(graceful: true)
-        }
+        // An idle keep-alive connection may have a request on the wire right now: give it a
+        // moment to arrive (it is answered with Connection: close), then close.
+        drainDeadline = Self.now() + Self.nanoseconds(1)
+        updateDeadline()
     }
+    private var drainDeadline: UInt64 = .max
 
     // MARK: closing
 

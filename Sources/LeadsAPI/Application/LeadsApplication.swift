@@ -21,14 +21,14 @@ public final class LeadsApplication: HTTPResponder {
     private let openAPIDocument: [UInt8]
 
     public convenience init(configuration: APIConfiguration, pool: PostgresPool) {
-        // INTEGRATOR: once Auth/ is merged, replace this line by
-        //   self.init(configuration: configuration, pool: pool, runner: pool,
-        //             gate: DatabaseAccessGate(configuration: configuration, pool: pool), auth: <the auth helper's AuthEndpoints>)
-        self.init(configuration: configuration, pool: pool, runner: pool, gate: UnavailableAccessGate(), auth: nil)
+        self.init(
+            configuration: configuration, pool: pool, runner: pool,
+            gate: DatabaseAccessGate(configuration: configuration, pool: pool),
+            auth: AuthEndpointHandlers(configuration: configuration, pool: pool))
     }
 
     /// For tests (and the integrator): any gate and auth handlers, any batch runner.
-    init(configuration: APIConfiguration, pool: PostgresPool, runner: BatchRunner, gate: AccessGate, auth: AuthEndpoints?) {
+    init(configuration: APIConfiguration, pool: PostgresPool, runner: StatementRunner, gate: AccessGate, auth: AuthEndpoints?) {
         self.configuration = configuration
         self.pool = pool
         self.gate = gate
@@ -59,9 +59,8 @@ public final class LeadsApplication: HTTPResponder {
     }
 
     /// Every statement the API runs; each pool connection prepares them all.
-    /// INTEGRATOR: append the auth layer's statements (gate, rate limit, token endpoints).
     public static func preparedStatements(configuration: APIConfiguration) -> [PreparedStatement] {
-        LeadStatements(tablePrefix: configuration.tablePrefix).all
+        LeadStatements(tablePrefix: configuration.tablePrefix).all + DatabaseAccessGate.preparedStatements
     }
 
     public var isReady: Bool { pool.isReady }

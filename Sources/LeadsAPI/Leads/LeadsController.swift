@@ -16,10 +16,10 @@ final class LeadsController {
     }
 
     private let statements: LeadStatements
-    private let runner: BatchRunner
+    private let runner: StatementRunner
     private let maxBodyBytes: Int
 
-    init(statements: LeadStatements, runner: BatchRunner, maxBodyBytes: Int) {
+    init(statements: LeadStatements, runner: StatementRunner, maxBodyBytes: Int) {
         self.statements = statements
         self.runner = runner
         self.maxBodyBytes = maxBodyBytes

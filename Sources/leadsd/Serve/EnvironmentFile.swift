@@ -15,11 +15,11 @@ enum EnvironmentFile {
             guard let equals = trimmed.firstIndex(of: "=") else {
                 throw ConfigurationError("line \(number + 1): expected KEY=VALUE")
             }
-            let key = String(trimmed[..<equals]).trimmingSpaces()
+            let key = String(trimmed[..<equals]).trimmingSpaces
             guard !key.isEmpty, key.utf8.allSatisfy({ $0 == UInt8(ascii: "_") || ($0 >= 48 && $0 <= 57) || (($0 | 0x20) >= 97 && ($0 | 0x20) <= 122) }) else {
                 throw ConfigurationError("line \(number + 1): '\(key)' is not a variable name")
             }
-            var value = String(trimmed[trimmed.index(after: equals)...]).trimmingSpaces()
+            var value = String(trimmed[trimmed.index(after: equals)...]).trimmingSpaces
             if value.count >= 2, let first = value.first, first == "\"" || first == "'", value.last == first {
                 value = String(value.dropFirst().dropLast())
             }
@@ -50,8 +50,3 @@ enum EnvironmentFile {
     }
 }
 
-extension String {
-    func trimmingSpaces() -> String {
-        String(self.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
-    }
-}

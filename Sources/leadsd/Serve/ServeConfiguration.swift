@@ -99,7 +99,7 @@ struct ServeConfiguration: Sendable {
         if tls == nil, ticketKey != nil { throw ConfigurationError("--tls-ticket-key needs --tls-cert and --tls-key") }
 
         proxyProtocol = options.proxyProtocol
-        trustedProxies = try options.trustedProxies.split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }.map {
+        trustedProxies = try options.trustedProxies.split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }.map {
             (cidr: String) throws(ConfigurationError) -> String in
             guard Self.isCIDR(cidr) else { throw ConfigurationError("--trusted-proxies (LEADSD_TRUSTED_PROXIES): '\(cidr)' is not an address or CIDR") }
             return cidr

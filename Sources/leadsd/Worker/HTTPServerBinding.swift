@@ -21,23 +21,16 @@ import TLS
 struct LoadedTLSContext: @unchecked Sendable {
     // Sendable: made in the single-threaded master, then only read (each worker its own copy).
     let files: ServeConfiguration.TLSFiles
-    // INTEGRATION: add `let context: TLSContext`
+    let context: TLSContext
 
     static func load(_ files: ServeConfiguration.TLSFiles) throws(ConfigurationError) -> LoadedTLSContext {
-        // INTEGRATION: replace this body by
-        //   do {
-        //       let context = try TLSContext(certificateChainFile: files.certificatePath,
-        //                                    privateKeyFile: files.keyPath, ticketKeyFile: files.ticketKeyPath)
-        //       return LoadedTLSContext(files: files, context: context)
-        //   } catch {
-        //       throw ConfigurationError("TLS: \(error)")
-        //   }
-        for (flag, path) in [("--tls-cert", files.certificatePath), ("--tls-key", files.keyPath)] + (files.ticketKeyPath.map { [("--tls-ticket-key", $0)] } ?? []) {
-            guard access(path, R_OK) == 0 else {
-                throw ConfigurationError("\(flag) \(path): \(String(cString: strerror(errno)))")
-            }
+        do {
+            let context = try TLSContext(certificateChainFile: files.certificatePath,
+                                         privateKeyFile: files.keyPath, ticketKeyFile: files.ticketKeyPath)
+            return LoadedTLSContext(files: files, context: context)
+        } catch {
+            throw ConfigurationError("TLS: \(error)")
         }
-        return LoadedTLSContext(files: files)
     }
 }
 
@@ -61,44 +54,38 @@ enum HTTPServerBinding {
     static func makeServer(
         plan: WorkerPlan, queue: DispatchQueue, api: HTTPResponder, metrics: HTTPResponder, events: ServerEvents
     ) throws(ConfigurationError) -> WorkerServer {
-        // INTEGRATION: replace this body by
-        //   let limits = plan.configuration.limits
-        //   var configuration = HTTPServerConfiguration()
-        //   configuration.maxRequestLineBytes = limits.maxRequestLineBytes
-        //   configuration.maxHeaderBytes = limits.maxHeaderBytes
-        //   configuration.maxHeaderCount = limits.maxHeaderCount
-        //   configuration.maxBodyBytes = limits.maxBodyBytes
-        //   configuration.maxConnections = limits.maxConnections
-        //   configuration.handshakeTimeout = Double(limits.handshakeTimeoutSeconds)
-        //   configuration.headerTimeout = Double(limits.headerTimeoutSeconds)
-        //   configuration.bodyTimeout = Double(limits.bodyTimeoutSeconds)
-        //   configuration.idleTimeout = Double(limits.idleTimeoutSeconds)
-        //   configuration.trustedProxies = plan.configuration.trustedProxies.compactMap { CIDR($0) }
-        //   let server = HTTPServer(queue: queue, configuration: configuration)
-        //   server.onRequestCompleted = { record in
-        //       events.requestCompleted(AccessRecord(
-        //           requestID: record.requestID, method: record.method, route: record.route, status: record.status,
-        //           bytes: record.bytes, durationMicroseconds: UInt64(max(0, record.durationSeconds) * 1_000_000),
-        //           clientAddress: record.clientAddress))
-        //   }
-        //   server.onConnectionOpened = events.connectionOpened
-        //   server.onConnectionClosed = events.connectionClosed
-        //   server.onConnectionFailed = { failure in
-        //       if failure == .tlsHandshake || failure == .handshakeTimeout { events.handshakeFailed() }
-        //   }
-        //   for fd in plan.sockets.api {
-        //       server.addListener(HTTPListener(fd: fd, tls: plan.tls?.context, responder: api,
-        //                                       proxyProtocol: plan.configuration.proxyProtocol))
-        //   }
-        //   if let fd = plan.sockets.metrics { server.addListener(HTTPListener(fd: fd, tls: nil, responder: metrics)) }
-        //   server.start()
-        //   return server
-        if plan.tls != nil {
-            throw ConfigurationError("TLS needs the HTTP server of the http branch; until it is merged use --plain-http")
+        let limits = plan.configuration.limits
+        var configuration = HTTPServerConfiguration()
+        configuration.maxRequestLineBytes = limits.maxRequestLineBytes
+        configuration.maxHeaderBytes = limits.maxHeaderBytes
+        configuration.maxHeaderCount = limits.maxHeaderCount
+        configuration.maxBodyBytes = limits.maxBodyBytes
+        configuration.maxConnections = limits.maxConnections
+        configuration.handshakeTimeout = Double(limits.handshakeTimeoutSeconds)
+        configuration.headerTimeout = Double(limits.headerTimeoutSeconds)
+        configuration.bodyTimeout = Double(limits.bodyTimeoutSeconds)
+        configuration.idleTimeout = Double(limits.idleTimeoutSeconds)
+        configuration.trustedProxies = plan.configuration.trustedProxies.compactMap { CIDR($0) }
+        let server = HTTPServer(queue: queue, configuration: configuration)
+        server.onRequestCompleted = { record in
+            events.requestCompleted(AccessRecord(
+                requestID: record.requestID, method: record.method, route: record.route, status: record.status,
+                bytes: record.bytes, durationMicroseconds: UInt64(max(0, record.durationSeconds) * 1_000_000),
+                clientAddress: record.clientAddress))
         }
-        let server = InterimServer(queue: queue, events: events)
-        for fd in plan.sockets.api { server.addListener(fd: fd, responder: api) }
-        if let fd = plan.sockets.metrics { server.addListener(fd: fd, responder: metrics) }
+        server.onConnectionOpened = events.connectionOpened
+        server.onConnectionClosed = events.connectionClosed
+        server.onConnectionFailed = { failure in
+            if failure == .tlsHandshake || failure == .handshakeTimeout { events.handshakeFailed() }
+        }
+        for fd in plan.sockets.api {
+            server.addListener(HTTPListener(fd: fd, tls: plan.tls?.context, responder: api,
+                                            proxyProtocol: plan.configuration.proxyProtocol))
+        }
+        if let fd = plan.sockets.metrics { server.addListener(HTTPListener(fd: fd, tls: nil, responder: metrics)) }
+        server.start()
         return server
     }
 }
+
+extension HTTPServer: WorkerServer {}

@@ -6,14 +6,12 @@ import Postgres
 enum PoolStatsBinding {
     /// Nil while the pool has no statistics to give.
     static func sample(_ pool: PostgresPool) -> DatabasePoolSample? {
-        // INTEGRATION: with the postgres branch (PostgresPool.stats, commit ab1128f), replace by
-        //   let stats = pool.stats
-        //   return DatabasePoolSample(
-        //       connectionsUp: stats.connectionsUp, connectionsConnecting: stats.connectionsConnecting,
-        //       batchesInFlight: stats.batchesInFlight, batchesPending: stats.batchesPending,
-        //       batchesSucceeded: stats.batchesSucceeded, serverErrors: stats.serverErrors,
-        //       rejected: stats.rejected, timeouts: stats.timeouts,
-        //       connectionsLost: stats.connectionsLost, connectFailures: stats.connectFailures)
-        nil
+        let stats = pool.stats
+        return DatabasePoolSample(
+            connectionsUp: stats.connectionsUp, connectionsConnecting: stats.connectionsConnecting,
+            batchesInFlight: stats.batchesInFlight, batchesPending: stats.batchesPending,
+            batchesSucceeded: stats.batchesSucceeded, serverErrors: stats.serverErrors,
+            rejected: stats.rejected, timeouts: stats.timeouts,
+            connectionsLost: stats.connectionsLost, connectFailures: stats.connectFailures)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Migrations
 import Postgres
 import XCTest
 
@@ -24,11 +25,9 @@ final class LeadsTestDatabase: @unchecked Sendable {
         try createSchema()
     }
 
-    /// INTEGRATOR: switch to the foundation's TestDatabase migrations (sql/001… then 010).
+    /// The schema comes from the same migrations `leadsd migrate` runs (sql/, embedded).
     private func createSchema() throws {
-        let db = try connect()
-        try db.execute(LeadsTestSchema.tables)
-        try db.execute(String(contentsOfFile: Self.packageRoot + "/sql/010_leadsd_lead_numbers.sql", encoding: .utf8))
+        _ = try MigrationRunner().run(on: try connect())
     }
 
     func connect() throws -> BlockingConnection { try BlockingConnection(connectionString: url) }

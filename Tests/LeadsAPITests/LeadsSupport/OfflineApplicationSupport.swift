@@ -11,7 +11,8 @@ enum PostgresPoolStub {
 }
 
 /// A runner that fails every batch as an unreachable database would.
-final class FailingRunner: BatchRunner {
+final class FailingRunner: StatementRunner {
+    let queue = DispatchQueue(label: "leads-tests.failing")
     func run(_ batch: QueryBatch, completion: @escaping (Result<[QueryResult], PostgresError>) -> Void) {
         completion(.failure(PostgresError(kind: .unavailable, message: "offline")))
     }
