@@ -18,8 +18,8 @@ final class LeadsRobustnessTests: XCTestCase {
             INSERT INTO crm_leads (external_id, title, description, number, lead_id, created_at, updated_at)
             VALUES ('\(id)', E'Bad \\xff\\xfe title', E'ctl \\x01 quote " backslash \\\\ \\xc3\\x28 tab \\t', 1001, 'L1001',
                     now(), now());
-            INSERT INTO crm_labels (external_id, name) VALUES ('5e9f6a44-7d1c-4c1e-9a57-5b1f0a2d4c01', E'La\\xe9bel "x"');
-            INSERT INTO crm_labelables SELECT max(lb.id), l.id, 'VentureDrake\\LaravelCrm\\Models\\Lead'
+            INSERT INTO crm_labels (external_id, name, hex) VALUES ('5e9f6a44-7d1c-4c1e-9a57-5b1f0a2d4c01', E'La\\xe9bel "x"', 'f00');
+            INSERT INTO crm_labelables (label_id, crm_labelable_id, crm_labelable_type) SELECT max(lb.id), l.id, 'VentureDrake\\LaravelCrm\\Models\\Lead'
                 FROM crm_leads l, crm_labels lb WHERE lb.external_id = '5e9f6a44-7d1c-4c1e-9a57-5b1f0a2d4c01' GROUP BY l.id;
             """)
         let client = LeadsInProcessClient(databaseURL: database.url, gate: LeadsFixture.gate())

@@ -20,20 +20,20 @@ enum LeadsFixture {
     static let missing = "9e9f6a44-7d1c-4c1e-9a57-5b1f0a2d4c99"
 
     static let seed = """
-    INSERT INTO users (id, name, email, crm_access) VALUES
-        (1, 'Jane Doe', 'jane@example.test', true), (2, 'Bob Roe', 'bob@example.test', true),
-        (3, 'No Access', 'none@example.test', false);
+    INSERT INTO users (id, name, email, password, crm_access) VALUES
+        (1, 'Jane Doe', 'jane@example.test', '-', true), (2, 'Bob Roe', 'bob@example.test', '-', true),
+        (3, 'No Access', 'none@example.test', '-', false);
     SELECT setval(pg_get_serial_sequence('users', 'id'), 3);
     INSERT INTO crm_people (external_id, first_name, last_name, deleted_at) VALUES
         ('\(person)', 'John', 'Smith', NULL), ('\(deletedPerson)', 'Gone', 'Person', now());
     INSERT INTO crm_organizations (external_id, name) VALUES ('\(organization)', 'Acme Co');
     -- Inserted cold first so that label ids and the order of the request differ.
-    INSERT INTO crm_labels (external_id, name, deleted_at) VALUES
-        ('\(hotLabel)', 'Hot', NULL), ('\(coldLabel)', 'Cold', NULL), ('\(deletedLabel)', 'Old', now());
+    INSERT INTO crm_labels (external_id, name, hex, deleted_at) VALUES
+        ('\(hotLabel)', 'Hot', 'f00', NULL), ('\(coldLabel)', 'Cold', '00f', NULL), ('\(deletedLabel)', 'Old', '999', now());
     INSERT INTO crm_lead_sources (external_id, name) VALUES ('\(leadSource)', 'Web');
     INSERT INTO crm_pipelines (id, external_id, name) VALUES (7, 'p', 'Sales');
     INSERT INTO crm_pipeline_stages (external_id, name, pipeline_id) VALUES ('\(pipelineStage)', 'New', 7);
-    INSERT INTO crm_lead_statuses (id, external_id, name) VALUES (1, 's', 'Lead');
+    INSERT INTO crm_lead_statuses (id, external_id, name) VALUES (1, 's', 'Lead') ON CONFLICT (id) DO NOTHING;
     """
 
     static func user(_ id: Int64, _ name: String, crmAccess: Bool = true, abilities: Set<String>? = nil) -> AuthenticatedUser {
