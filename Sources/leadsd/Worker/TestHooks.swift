@@ -4,15 +4,21 @@ import Glibc
 import Dispatch
 import HTTP
 
-/// Switches for the lifecycle tests, read from the environment; all off in production.
-/// They exist because the behaviour under test (crash loops, requests in flight during a
-/// drain) cannot be provoked from outside a healthy daemon.
+/// Switches for the lifecycle tests, read from the environment. They exist because the
+/// behaviour under test (crash loops, requests in flight during a drain) cannot be provoked
+/// from outside a healthy daemon. Only debug builds (the ones `swift test` runs) read them:
+/// a release binary has no test route and no way to be told to crash.
 enum TestHooks {
+    #if DEBUG
     /// `LEADSD_TEST_WORKER_EXIT=1`: every worker exits with status 3 as soon as it starts.
     static var workerExitsAtStart: Bool { getenv("LEADSD_TEST_WORKER_EXIT").map { String(cString: $0) == "1" } ?? false }
 
     /// `LEADSD_TEST_HOOKS=1`: adds `GET /__test/sleep/{ms}` (answers 200 after ms, at most 60 s).
     static var routesEnabled: Bool { getenv("LEADSD_TEST_HOOKS").map { String(cString: $0) == "1" } ?? false }
+    #else
+    static let workerExitsAtStart = false
+    static let routesEnabled = false
+    #endif
 }
 
 /// The API responder with the test routes in front of it.
