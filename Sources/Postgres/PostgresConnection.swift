@@ -70,6 +70,24 @@ final class PostgresConnection: @unchecked Sendable {
     var isReady: Bool { state == .ready }
     var acceptsWork: Bool { state == .ready && timedOutUnanswered == 0 }
 
+    deinit {
+        // Only reached when a pool was dropped without `shutdown`: still release the socket
+        // and the PGconn, after Dispatch stopped watching the descriptor.
+        guard let handle else { return }
+        let owned = OwnedHandle(pointer: handle)
+        if let watcher {
+            watcher.cancel { PQfinish(owned.pointer) }
+        } else {
+            PQfinish(handle)
+        }
+    }
+
+    /// A PGconn handed to a cancel handler once nothing else refers to it.
+    private struct OwnedHandle: @unchecked Sendable {
+        // @unchecked Sendable: the connection that owned it is gone; only PQfinish uses it.
+        let pointer: OpaquePointer
+    }
+
     // MARK: Connecting
 
     func start() {

@@ -3,7 +3,7 @@ import Dispatch
 /// A worker's connections to PostgreSQL, confined to the worker's serial queue.
 ///
 /// Every method must be called on `queue`, and every completion runs on `queue`.
-/// How a batch travels and what each error means: see README.md in this folder.
+/// How a batch travels and what each error means: see Postgres.docc/Postgres.md in this folder.
 public final class PostgresPool: @unchecked Sendable {
     // @unchecked Sendable: all state is read and written on `queue` only (the entry points
     // check it); Dispatch handlers capture the pool merely to run on that same queue.
@@ -58,6 +58,10 @@ public final class PostgresPool: @unchecked Sendable {
             maxMilliseconds: configuration.reconnectMaxDelayMilliseconds
         )
         deadlineNanoseconds = UInt64(max(1, configuration.requestDeadlineMilliseconds)) * 1_000_000
+    }
+
+    deinit {
+        ticker?.cancel()
     }
 
     // MARK: Public API
