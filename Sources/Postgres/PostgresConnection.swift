@@ -56,6 +56,7 @@ final class PostgresConnection: @unchecked Sendable {
     private var segments = FIFO<PipelineSegment>()
     private var resultSinceNull = false
     private var wantsWrite = false
+    private var processingScheduled = false
     private var pollingFor = PGRES_POLLING_WRITING
     private let connectDeadline: UInt64
 
@@ -86,6 +87,10 @@ final class PostgresConnection: @unchecked Sendable {
     private struct OwnedHandle: @unchecked Sendable {
         // @unchecked Sendable: the connection that owned it is gone; only PQfinish uses it.
         let pointer: OpaquePointer
+    }
+
+    var debugSummary: String {
+        "\(state) pid=\(backendPID) inFlight=\(segments.count) timedOut=\(timedOutUnanswered) wantsWrite=\(wantsWrite) busy=\(handle.map { PQisBusy($0) } ?? -1) status=\(handle.map { PQstatus($0).rawValue } ?? 99)"
     }
 
     // MARK: Connecting
@@ -149,12 +154,16 @@ final class PostgresConnection: @unchecked Sendable {
             return
         }
         backendPID = PQbackendPID(connection)
-        watcher = SocketWatcher(
-            descriptor: PQsocket(connection), queue: queue,
-            onReadable: { [weak self] in self?.readable() },
+        guard let watcher = SocketWatcher(
+            libpqSocket: PQsocket(connection), queue: queue,
+            onReadable: { [weak self] in self?.readable(consume: true) },
             onWritable: { [weak self] in self?.flush() }
-        )
-        watcher?.watch(read: true, write: false)
+        ) else {
+            close(error: PostgresError(kind: .connect, message: "cannot watch the socket (out of file descriptors?)"))
+            return
+        }
+        self.watcher = watcher
+        watcher.watch(read: true, write: false)
         state = .preparing
 
         let segment = PipelineSegment(request: nil, queryCount: 1 + setup.statements.count, sentAt: uptimeNanoseconds())
@@ -206,14 +215,34 @@ final class PostgresConnection: @unchecked Sendable {
             if !wantsWrite { wantsWrite = true; watcher?.watch(read: true, write: true) }
         default:
             lose(connection)
+            return
+        }
+        checkAfterWrite(connection)
+    }
+
+    /// When a send cannot go out whole, libpq reads from the socket itself (to avoid a
+    /// deadlock with a server blocked on writing to us). What it read no longer makes the
+    /// socket readable, and if it read EOF libpq has already closed its socket: no event
+    /// would ever come. So after writing, look at libpq's state instead of waiting for one.
+    private func checkAfterWrite(_ connection: OpaquePointer) {
+        if PQstatus(connection) != CONNECTION_OK {
+            lose(connection)
+        } else if !segments.isEmpty, !processingScheduled, PQisBusy(connection) == 0 {
+            // Not inline: this may run inside a completion, and answers must keep their order.
+            processingScheduled = true
+            queue.async { [weak self] in
+                guard let self else { return }
+                self.processingScheduled = false
+                self.readable(consume: false)
+            }
         }
     }
 
     // MARK: Receiving
 
-    private func readable() {
+    private func readable(consume: Bool = true) {
         guard state == .preparing || state == .ready, let connection = handle else { return }
-        let consumed = PQconsumeInput(connection) == 1
+        let consumed = consume ? PQconsumeInput(connection) == 1 : true
         // Results already buffered are read even when the socket just failed: a Sync that
         // arrived before the break is a confirmed commit and is answered as such.
         processResults()
@@ -343,7 +372,7 @@ final class PostgresConnection: @unchecked Sendable {
             segment.timedOut ? nil : segment.request
         }
         if let watcher {
-            // PQfinish closes the socket: only once Dispatch no longer watches it.
+            // PQfinish once Dispatch has let go of the socket (see SocketWatcher).
             watcher.cancel { [self] in finishHandle() }
             self.watcher = nil
         } else {

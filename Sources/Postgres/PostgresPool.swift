@@ -124,6 +124,15 @@ public final class PostgresPool: @unchecked Sendable {
         return stats
     }
 
+    /// One line per connection slot and the queues, for logs when something looks stuck.
+    public var debugSummary: String {
+        var lines = ["phase=\(phase) pending=\(pending.count) retries=\(retries.count) failuresSinceHealthy=\(failuresSinceHealthy)"]
+        for (index, slot) in slots.enumerated() {
+            lines.append("slot \(index): failures=\(slot.failures) reconnectScheduled=\(slot.reconnectScheduled) \(slot.connection?.debugSummary ?? "no connection")")
+        }
+        return lines.joined(separator: "\n")
+    }
+
     /// Server process ids of the ready connections (for logs, and for tests that kill them).
     public var backendProcessIDs: [Int32] {
         slots.compactMap { $0.connection }.filter(\.isReady).map(\.backendPID)
