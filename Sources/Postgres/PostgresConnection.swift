@@ -90,7 +90,7 @@ final class PostgresConnection: @unchecked Sendable {
     }
 
     var debugSummary: String {
-        "\(state) pid=\(backendPID) inFlight=\(segments.count) timedOut=\(timedOutUnanswered) wantsWrite=\(wantsWrite) busy=\(handle.map { PQisBusy($0) } ?? -1) status=\(handle.map { PQstatus($0).rawValue } ?? 99)"
+        "\(state) pid=\(backendPID) rescues=\(missedInputRescues) inFlight=\(segments.count) timedOut=\(timedOutUnanswered) wantsWrite=\(wantsWrite) busy=\(handle.map { PQisBusy($0) } ?? -1) status=\(handle.map { PQstatus($0).rawValue } ?? 99)"
     }
 
     // MARK: Connecting
@@ -240,9 +240,9 @@ final class PostgresConnection: @unchecked Sendable {
 
     // MARK: Receiving
 
-    private func readable(consume: Bool = true) {
+    private func readable(consume: Bool = true, consumed alreadyConsumed: Bool = true) {
         guard state == .preparing || state == .ready, let connection = handle else { return }
-        let consumed = consume ? PQconsumeInput(connection) == 1 : true
+        let consumed = consume ? PQconsumeInput(connection) == 1 : alreadyConsumed
         // Results already buffered are read even when the socket just failed: a Sync that
         // arrived before the break is a confirmed commit and is answered as such.
         processResults()
@@ -332,13 +332,21 @@ final class PostgresConnection: @unchecked Sendable {
         switch state {
         case .closed:
             return
-        case .connecting, .preparing:
+        case .connecting:
             if now >= connectDeadline {
                 close(error: PostgresError(kind: .connect, message: "connecting timed out after \(setup.connectTimeoutMilliseconds) ms"))
             }
             return
+        case .preparing:
+            if now >= connectDeadline {
+                close(error: PostgresError(kind: .connect, message: "connecting timed out after \(setup.connectTimeoutMilliseconds) ms"))
+                return
+            }
+            rescueMissedInput()
+            return
         case .ready:
-            break
+            rescueMissedInput()
+            guard state == .ready else { return }
         }
         var stuck = false
         for segment in segments {
@@ -355,6 +363,26 @@ final class PostgresConnection: @unchecked Sendable {
             close(error: PostgresError(kind: .connectionLost, message: "no answer from the server long after a deadline; connection dropped"))
         }
     }
+
+    /// Reads on the deadline tick too, not only on socket events. Should a readiness event
+    /// ever be missed (libpq read the data itself while sending; an EOF that was not
+    /// reported), answers are late by one tick instead of stalling until their deadline, and a
+    /// dead idle connection is noticed within a tick. PQconsumeInput on a socket with nothing
+    /// to read costs one non-blocking recv. Counts the ticks that found what no event had.
+    private func rescueMissedInput() {
+        guard let connection = handle, let watcher else { return }
+        var available: Int32 = 0
+        let bufferedResult = !segments.isEmpty && PQisBusy(connection) == 0
+        let unreadBytes = ioctl(watcher.descriptor, UInt(FIONREAD), &available) == 0 && available > 0
+        let consumed = PQconsumeInput(connection) == 1
+        if bufferedResult || unreadBytes || !consumed || PQstatus(connection) != CONNECTION_OK {
+            missedInputRescues += 1
+        }
+        readable(consume: false, consumed: consumed)
+    }
+
+    /// Times the deadline tick found input that no socket event had delivered.
+    private(set) var missedInputRescues = 0
 
     // MARK: Closing
 

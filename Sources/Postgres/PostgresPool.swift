@@ -254,7 +254,9 @@ public final class PostgresPool: @unchecked Sendable {
             finish(request, .failure(timeout))
         }
         for connection in slots.compactMap(\.connection) {
+            let rescuesBefore = connection.missedInputRescues
             connection.expireDeadlines(now: now, stuckAfter: deadlineNanoseconds)
+            counters.missedInputRescues += UInt64(connection.missedInputRescues - rescuesBefore)
         }
     }
 

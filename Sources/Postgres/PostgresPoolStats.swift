@@ -28,5 +28,9 @@ public struct PostgresPoolStats: Sendable, Equatable {
     /// Ready connections that broke.
     public var connectionsLost: UInt64 = 0
 
+    /// Times the deadline tick found answers that no socket event had announced (expected 0;
+    /// non-zero means events were missed and answers were late by up to one tick).
+    public var missedInputRescues: UInt64 = 0
+
     public init() {}
 }

@@ -103,5 +103,6 @@ final class PostgresTerminateBackendTests: XCTestCase {
         XCTAssertTrue(answered.isSubset(of: stored), "answered writes missing: \(answered.subtracting(stored).sorted().prefix(10))")
         XCTAssertTrue(waitForConnections(harness, count: 3))
         XCTAssertGreaterThanOrEqual(harness.stats.connectionsLost, 3)
+        print("terminate all: \(reads.successes.count) reads, \(writes.successes.count) writes ok; \(harness.stats)")
     }
 }
