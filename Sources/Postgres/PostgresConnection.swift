@@ -90,7 +90,7 @@ final class PostgresConnection: @unchecked Sendable {
     }
 
     var debugSummary: String {
-        "\(state) pid=\(backendPID) rescues=\(missedInputRescues) inFlight=\(segments.count) timedOut=\(timedOutUnanswered) wantsWrite=\(wantsWrite) busy=\(handle.map { PQisBusy($0) } ?? -1) status=\(handle.map { PQstatus($0).rawValue } ?? 99)"
+        "\(state) pid=\(backendPID) rescues=\(inputFoundByTick) inFlight=\(segments.count) timedOut=\(timedOutUnanswered) wantsWrite=\(wantsWrite) busy=\(handle.map { PQisBusy($0) } ?? -1) status=\(handle.map { PQstatus($0).rawValue } ?? 99)"
     }
 
     // MARK: Connecting
@@ -376,13 +376,13 @@ final class PostgresConnection: @unchecked Sendable {
         let unreadBytes = ioctl(watcher.descriptor, UInt(FIONREAD), &available) == 0 && available > 0
         let consumed = PQconsumeInput(connection) == 1
         if bufferedResult || unreadBytes || !consumed || PQstatus(connection) != CONNECTION_OK {
-            missedInputRescues += 1
+            inputFoundByTick += 1
         }
         readable(consume: false, consumed: consumed)
     }
 
     /// Times the deadline tick found input that no socket event had delivered.
-    private(set) var missedInputRescues = 0
+    private(set) var inputFoundByTick = 0
 
     // MARK: Closing
 

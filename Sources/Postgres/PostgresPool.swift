@@ -71,7 +71,9 @@ public final class PostgresPool: @unchecked Sendable {
         dispatchPrecondition(condition: .onQueue(queue))
         guard phase == .idle else { return }
         phase = .running
-        let tick = max(5, min(100, configuration.requestDeadlineMilliseconds / 20))
+        // The tick expires deadlines and also reads every connection (see PostgresConnection
+        // .rescueMissedInput), so it bounds how late a missed socket event can make an answer.
+        let tick = max(5, min(25, configuration.requestDeadlineMilliseconds / 20))
         let timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(deadline: .now() + .milliseconds(tick), repeating: .milliseconds(tick), leeway: .milliseconds(tick / 2))
         timer.setEventHandler { [weak self] in self?.expireDeadlines() }
@@ -254,9 +256,9 @@ public final class PostgresPool: @unchecked Sendable {
             finish(request, .failure(timeout))
         }
         for connection in slots.compactMap(\.connection) {
-            let rescuesBefore = connection.missedInputRescues
+            let rescuesBefore = connection.inputFoundByTick
             connection.expireDeadlines(now: now, stuckAfter: deadlineNanoseconds)
-            counters.missedInputRescues += UInt64(connection.missedInputRescues - rescuesBefore)
+            counters.inputFoundByTick += UInt64(connection.inputFoundByTick - rescuesBefore)
         }
     }
 

@@ -36,8 +36,8 @@ final class PostgresThroughputTests: XCTestCase {
             }
             let latencies = outcomes.map(\.seconds).sorted()
             let p99 = latencies[latencies.count * 99 / 100]
-            print(String(format: "throughput: poolSize %d, %d in flight: %.0f batches/s, p99 %.2f ms (%d batches)",
-                         poolSize, concurrency, Double(outcomes.count) / elapsed, p99 * 1000, outcomes.count))
+            print(String(format: "throughput: poolSize %d, %d in flight: %.0f batches/s, p99 %.2f ms (%d batches, %d tick rescues)",
+                         poolSize, concurrency, Double(outcomes.count) / elapsed, p99 * 1000, outcomes.count, harness.stats.inputFoundByTick))
             XCTAssertTrue(harness.shutdown())
         }
     }
