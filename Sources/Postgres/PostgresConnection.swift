@@ -57,6 +57,7 @@ final class PostgresConnection: @unchecked Sendable {
     private var resultSinceNull = false
     private var wantsWrite = false
     private var processingScheduled = false
+    private var serverEndedSession = false
     private var pollingFor = PGRES_POLLING_WRITING
     private let connectDeadline: UInt64
 
@@ -294,12 +295,17 @@ final class PostgresConnection: @unchecked Sendable {
             default:
                 resultSinceNull = true
                 if segment.error == nil { segment.error = ResultReader.error(from: result) }
+                if Self.endsSession(result) { serverEndedSession = true }
             }
             PQclear(result)
             if desynchronized { break }
         }
         for segment in finished { complete(segment) }
-        if desynchronized, state != .closed {
+        if serverEndedSession, state != .closed {
+            // A FATAL error (pg_terminate_backend, shutdown, database dropped): the server is
+            // closing this session. Act now rather than wait for the EOF to be reported.
+            close(error: PostgresError(kind: .connectionLost, message: "the server ended the session"))
+        } else if desynchronized, state != .closed {
             close(error: PostgresError(kind: .connectionLost, message: "pipeline results out of step with the requests"))
         } else if !finished.isEmpty, state == .ready {
             delegate?.connectionHasCapacity(self)
@@ -321,6 +327,13 @@ final class PostgresConnection: @unchecked Sendable {
             return
         }
         delegate?.connection(self, answered: request, with: segment.result)
+    }
+
+    /// FATAL and PANIC errors end the session; ERROR only aborts the segment.
+    private static func endsSession(_ result: OpaquePointer) -> Bool {
+        guard let severity = PQresultErrorField(result, Int32(UInt8(ascii: "V"))) else { return false }
+        let text = String(cString: severity)
+        return text == "FATAL" || text == "PANIC"
     }
 
     // MARK: Deadlines
