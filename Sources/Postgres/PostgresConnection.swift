@@ -57,7 +57,7 @@ final class PostgresConnection: @unchecked Sendable {
     private var resultSinceNull = false
     private var wantsWrite = false
     private var processingScheduled = false
-    private var serverEndedSession = false
+    private var sessionEndedBy: PostgresError?
     private var pollingFor = PGRES_POLLING_WRITING
     private let connectDeadline: UInt64
 
@@ -91,7 +91,7 @@ final class PostgresConnection: @unchecked Sendable {
     }
 
     var debugSummary: String {
-        "\(state) pid=\(backendPID) rescues=\(inputFoundByTick) inFlight=\(segments.count) timedOut=\(timedOutUnanswered) wantsWrite=\(wantsWrite) busy=\(handle.map { PQisBusy($0) } ?? -1) status=\(handle.map { PQstatus($0).rawValue } ?? 99)"
+        "\(state) pid=\(backendPID) tickInput=\(inputFoundByTick) inFlight=\(segments.count) timedOut=\(timedOutUnanswered) wantsWrite=\(wantsWrite) busy=\(handle.map { PQisBusy($0) } ?? -1) status=\(handle.map { PQstatus($0).rawValue } ?? 99)"
     }
 
     // MARK: Connecting
@@ -295,16 +295,16 @@ final class PostgresConnection: @unchecked Sendable {
             default:
                 resultSinceNull = true
                 if segment.error == nil { segment.error = ResultReader.error(from: result) }
-                if Self.endsSession(result) { serverEndedSession = true }
+                if Self.endsSession(result) { sessionEndedBy = ResultReader.error(from: result) }
             }
             PQclear(result)
             if desynchronized { break }
         }
         for segment in finished { complete(segment) }
-        if serverEndedSession, state != .closed {
+        if let fatal = sessionEndedBy, state != .closed {
             // A FATAL error (pg_terminate_backend, shutdown, database dropped): the server is
             // closing this session. Act now rather than wait for the EOF to be reported.
-            close(error: PostgresError(kind: .connectionLost, message: "the server ended the session"))
+            close(error: PostgresError(kind: .connectionLost, sqlState: fatal.sqlState, message: "the server ended the session: \(fatal.message)"))
         } else if desynchronized, state != .closed {
             close(error: PostgresError(kind: .connectionLost, message: "pipeline results out of step with the requests"))
         } else if !finished.isEmpty, state == .ready {
