@@ -56,6 +56,8 @@ final class PostgresConnection: @unchecked Sendable {
     private var segments = FIFO<PipelineSegment>()
     private var resultSinceNull = false
     private var wantsWrite = false
+    private var processingScheduled = false
+    private var sessionEndedBy: PostgresError?
     private var pollingFor = PGRES_POLLING_WRITING
     private let connectDeadline: UInt64
 
@@ -69,6 +71,28 @@ final class PostgresConnection: @unchecked Sendable {
     var inFlight: Int { segments.count }
     var isReady: Bool { state == .ready }
     var acceptsWork: Bool { state == .ready && timedOutUnanswered == 0 }
+
+    deinit {
+        // Only reached when a pool was dropped without `shutdown`: still release the socket
+        // and the PGconn, after Dispatch stopped watching the descriptor.
+        guard let handle else { return }
+        let owned = OwnedHandle(pointer: handle)
+        if let watcher {
+            watcher.cancel { PQfinish(owned.pointer) }
+        } else {
+            PQfinish(handle)
+        }
+    }
+
+    /// A PGconn handed to a cancel handler once nothing else refers to it.
+    private struct OwnedHandle: @unchecked Sendable {
+        // @unchecked Sendable: the connection that owned it is gone; only PQfinish uses it.
+        let pointer: OpaquePointer
+    }
+
+    var debugSummary: String {
+        "\(state) pid=\(backendPID) tickInput=\(inputFoundByTick) inFlight=\(segments.count) timedOut=\(timedOutUnanswered) wantsWrite=\(wantsWrite) busy=\(handle.map { PQisBusy($0) } ?? -1) status=\(handle.map { PQstatus($0).rawValue } ?? 99)"
+    }
 
     // MARK: Connecting
 
@@ -131,12 +155,16 @@ final class PostgresConnection: @unchecked Sendable {
             return
         }
         backendPID = PQbackendPID(connection)
-        watcher = SocketWatcher(
-            descriptor: PQsocket(connection), queue: queue,
-            onReadable: { [weak self] in self?.readable() },
+        guard let watcher = SocketWatcher(
+            libpqSocket: PQsocket(connection), queue: queue,
+            onReadable: { [weak self] in self?.readable(consume: true) },
             onWritable: { [weak self] in self?.flush() }
-        )
-        watcher?.watch(read: true, write: false)
+        ) else {
+            close(error: PostgresError(kind: .connect, message: "cannot watch the socket (out of file descriptors?)"))
+            return
+        }
+        self.watcher = watcher
+        watcher.watch(read: true, write: false)
         state = .preparing
 
         let segment = PipelineSegment(request: nil, queryCount: 1 + setup.statements.count, sentAt: uptimeNanoseconds())
@@ -188,14 +216,34 @@ final class PostgresConnection: @unchecked Sendable {
             if !wantsWrite { wantsWrite = true; watcher?.watch(read: true, write: true) }
         default:
             lose(connection)
+            return
+        }
+        checkAfterWrite(connection)
+    }
+
+    /// When a send cannot go out whole, libpq reads from the socket itself (to avoid a
+    /// deadlock with a server blocked on writing to us). What it read no longer makes the
+    /// socket readable, and if it read EOF libpq has already closed its socket: no event
+    /// would ever come. So after writing, look at libpq's state instead of waiting for one.
+    private func checkAfterWrite(_ connection: OpaquePointer) {
+        if PQstatus(connection) != CONNECTION_OK {
+            lose(connection)
+        } else if !segments.isEmpty, !processingScheduled, PQisBusy(connection) == 0 {
+            // Not inline: this may run inside a completion, and answers must keep their order.
+            processingScheduled = true
+            queue.async { [weak self] in
+                guard let self else { return }
+                self.processingScheduled = false
+                self.readable(consume: false)
+            }
         }
     }
 
     // MARK: Receiving
 
-    private func readable() {
+    private func readable(consume: Bool = true, consumed alreadyConsumed: Bool = true) {
         guard state == .preparing || state == .ready, let connection = handle else { return }
-        let consumed = PQconsumeInput(connection) == 1
+        let consumed = consume ? PQconsumeInput(connection) == 1 : alreadyConsumed
         // Results already buffered are read even when the socket just failed: a Sync that
         // arrived before the break is a confirmed commit and is answered as such.
         processResults()
@@ -247,12 +295,17 @@ final class PostgresConnection: @unchecked Sendable {
             default:
                 resultSinceNull = true
                 if segment.error == nil { segment.error = ResultReader.error(from: result) }
+                if Self.endsSession(result) { sessionEndedBy = ResultReader.error(from: result) }
             }
             PQclear(result)
             if desynchronized { break }
         }
         for segment in finished { complete(segment) }
-        if desynchronized, state != .closed {
+        if let fatal = sessionEndedBy, state != .closed {
+            // A FATAL error (pg_terminate_backend, shutdown, database dropped): the server is
+            // closing this session. Act now rather than wait for the EOF to be reported.
+            close(error: PostgresError(kind: .connectionLost, sqlState: fatal.sqlState, message: "the server ended the session: \(fatal.message)"))
+        } else if desynchronized, state != .closed {
             close(error: PostgresError(kind: .connectionLost, message: "pipeline results out of step with the requests"))
         } else if !finished.isEmpty, state == .ready {
             delegate?.connectionHasCapacity(self)
@@ -276,6 +329,13 @@ final class PostgresConnection: @unchecked Sendable {
         delegate?.connection(self, answered: request, with: segment.result)
     }
 
+    /// FATAL and PANIC errors end the session; ERROR only aborts the segment.
+    private static func endsSession(_ result: OpaquePointer) -> Bool {
+        guard let severity = PQresultErrorField(result, Int32(UInt8(ascii: "V"))) else { return false }
+        let text = String(cString: severity)
+        return text == "FATAL" || text == "PANIC"
+    }
+
     // MARK: Deadlines
 
     /// Answers callers whose deadline passed with `.timeout`. A connection still without an
@@ -285,13 +345,21 @@ final class PostgresConnection: @unchecked Sendable {
         switch state {
         case .closed:
             return
-        case .connecting, .preparing:
+        case .connecting:
             if now >= connectDeadline {
                 close(error: PostgresError(kind: .connect, message: "connecting timed out after \(setup.connectTimeoutMilliseconds) ms"))
             }
             return
+        case .preparing:
+            if now >= connectDeadline {
+                close(error: PostgresError(kind: .connect, message: "connecting timed out after \(setup.connectTimeoutMilliseconds) ms"))
+                return
+            }
+            rescueMissedInput()
+            return
         case .ready:
-            break
+            rescueMissedInput()
+            guard state == .ready else { return }
         }
         var stuck = false
         for segment in segments {
@@ -309,6 +377,26 @@ final class PostgresConnection: @unchecked Sendable {
         }
     }
 
+    /// Reads on the deadline tick too, not only on socket events. Should a readiness event
+    /// ever be missed (libpq read the data itself while sending; an EOF that was not
+    /// reported), answers are late by one tick instead of stalling until their deadline, and a
+    /// dead idle connection is noticed within a tick. PQconsumeInput on a socket with nothing
+    /// to read costs one non-blocking recv. Counts the ticks that found what no event had.
+    private func rescueMissedInput() {
+        guard let connection = handle, let watcher else { return }
+        var available: Int32 = 0
+        let bufferedResult = !segments.isEmpty && PQisBusy(connection) == 0
+        let unreadBytes = ioctl(watcher.descriptor, UInt(FIONREAD), &available) == 0 && available > 0
+        let consumed = PQconsumeInput(connection) == 1
+        if bufferedResult || unreadBytes || !consumed || PQstatus(connection) != CONNECTION_OK {
+            inputFoundByTick += 1
+        }
+        readable(consume: false, consumed: consumed)
+    }
+
+    /// Times the deadline tick found input that no socket event had delivered.
+    private(set) var inputFoundByTick = 0
+
     // MARK: Closing
 
     private func lose(_ connection: OpaquePointer) {
@@ -325,7 +413,7 @@ final class PostgresConnection: @unchecked Sendable {
             segment.timedOut ? nil : segment.request
         }
         if let watcher {
-            // PQfinish closes the socket: only once Dispatch no longer watches it.
+            // PQfinish once Dispatch has let go of the socket (see SocketWatcher).
             watcher.cancel { [self] in finishHandle() }
             self.watcher = nil
         } else {

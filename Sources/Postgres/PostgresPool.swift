@@ -3,7 +3,7 @@ import Dispatch
 /// A worker's connections to PostgreSQL, confined to the worker's serial queue.
 ///
 /// Every method must be called on `queue`, and every completion runs on `queue`.
-/// How a batch travels and what each error means: see README.md in this folder.
+/// How a batch travels and what each error means: see Postgres.docc/Postgres.md in this folder.
 public final class PostgresPool: @unchecked Sendable {
     // @unchecked Sendable: all state is read and written on `queue` only (the entry points
     // check it); Dispatch handlers capture the pool merely to run on that same queue.
@@ -60,6 +60,10 @@ public final class PostgresPool: @unchecked Sendable {
         deadlineNanoseconds = UInt64(max(1, configuration.requestDeadlineMilliseconds)) * 1_000_000
     }
 
+    deinit {
+        ticker?.cancel()
+    }
+
     // MARK: Public API
 
     /// Opens the connections (non-blocking) and keeps them open, reconnecting with backoff.
@@ -67,7 +71,9 @@ public final class PostgresPool: @unchecked Sendable {
         dispatchPrecondition(condition: .onQueue(queue))
         guard phase == .idle else { return }
         phase = .running
-        let tick = max(5, min(100, configuration.requestDeadlineMilliseconds / 20))
+        // The tick expires deadlines and also reads every connection (see PostgresConnection
+        // .rescueMissedInput), so it bounds how late a missed socket event can make an answer.
+        let tick = max(5, min(25, configuration.requestDeadlineMilliseconds / 20))
         let timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(deadline: .now() + .milliseconds(tick), repeating: .milliseconds(tick), leeway: .milliseconds(tick / 2))
         timer.setEventHandler { [weak self] in self?.expireDeadlines() }
@@ -118,6 +124,15 @@ public final class PostgresPool: @unchecked Sendable {
         }
         stats.batchesPending = pending.count + retries.count
         return stats
+    }
+
+    /// One line per connection slot and the queues, for logs when something looks stuck.
+    public var debugSummary: String {
+        var lines = ["phase=\(phase) pending=\(pending.count) retries=\(retries.count) failuresSinceHealthy=\(failuresSinceHealthy)"]
+        for (index, slot) in slots.enumerated() {
+            lines.append("slot \(index): failures=\(slot.failures) reconnectScheduled=\(slot.reconnectScheduled) \(slot.connection?.debugSummary ?? "no connection")")
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// Server process ids of the ready connections (for logs, and for tests that kill them).
@@ -241,7 +256,9 @@ public final class PostgresPool: @unchecked Sendable {
             finish(request, .failure(timeout))
         }
         for connection in slots.compactMap(\.connection) {
+            let rescuesBefore = connection.inputFoundByTick
             connection.expireDeadlines(now: now, stuckAfter: deadlineNanoseconds)
+            counters.inputFoundByTick += UInt64(connection.inputFoundByTick - rescuesBefore)
         }
     }
 

@@ -28,5 +28,10 @@ public struct PostgresPoolStats: Sendable, Equatable {
     /// Ready connections that broke.
     public var connectionsLost: UInt64 = 0
 
+    /// Deadline ticks that found input (or a dead socket) before a socket event delivered it.
+    /// Mostly a harmless race with the event; a steep rise would mean missed events, each
+    /// of which then costs at most one tick (5–25 ms) instead of a stall.
+    public var inputFoundByTick: UInt64 = 0
+
     public init() {}
 }

@@ -1,13 +1,18 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Readiness of one connected libpq socket, reported on the worker's queue.
 ///
-/// libpq owns the descriptor and closes it in `PQfinish`; the kernel must not see it closed
-/// while a DispatchSource still watches it (the number could be reused by the next socket
-/// and the stale registration would swallow its events). So `cancel(then:)` reports back only
-/// once both sources' cancel handlers have run, and the owner calls `PQfinish` there.
+/// A descriptor must not be closed while a DispatchSource still watches it: the number is
+/// reused by the next socket (typically the reconnect's) and the stale registration swallows
+/// its events. libpq closes its socket on its own whenever it notices a broken connection,
+/// so the sources watch a duplicate that this type owns and closes only after both cancel
+/// handlers ran. libpq's descriptor number may then be reused freely.
 final class SocketWatcher: @unchecked Sendable {
     // @unchecked Sendable: created, used and cancelled only on `queue` (the worker's serial queue).
+    /// Our duplicate of libpq's socket; closed in the last cancel handler.
     let descriptor: Int32
     private let readSource: DispatchSourceRead
     private let writeSource: DispatchSourceWrite
@@ -17,7 +22,10 @@ final class SocketWatcher: @unchecked Sendable {
     private var cancelHandlersPending = 2
     private var afterCancel: (@Sendable () -> Void)?
 
-    init(descriptor: Int32, queue: DispatchQueue, onReadable: @escaping @Sendable () -> Void, onWritable: @escaping @Sendable () -> Void) {
+    /// nil when the descriptor cannot be duplicated (out of descriptors).
+    init?(libpqSocket: Int32, queue: DispatchQueue, onReadable: @escaping @Sendable () -> Void, onWritable: @escaping @Sendable () -> Void) {
+        let descriptor = fcntl(libpqSocket, F_DUPFD_CLOEXEC, 0)
+        guard libpqSocket >= 0, descriptor >= 0 else { return nil }
         self.descriptor = descriptor
         readSource = DispatchSource.makeReadSource(fileDescriptor: descriptor, queue: queue)
         writeSource = DispatchSource.makeWriteSource(fileDescriptor: descriptor, queue: queue)
@@ -26,6 +34,7 @@ final class SocketWatcher: @unchecked Sendable {
         let cancelled: @Sendable () -> Void = { [self] in
             cancelHandlersPending -= 1
             if cancelHandlersPending == 0 {
+                close(descriptor)
                 let after = afterCancel
                 afterCancel = nil
                 after?()
@@ -49,7 +58,7 @@ final class SocketWatcher: @unchecked Sendable {
         }
     }
 
-    /// Stops both sources; `then` runs on the queue when the descriptor is no longer watched.
+    /// Stops both sources; `then` runs on the queue once they are gone and the duplicate closed.
     func cancel(then: @escaping @Sendable () -> Void) {
         guard !cancelled else { return }
         cancelled = true

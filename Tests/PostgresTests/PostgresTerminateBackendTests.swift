@@ -82,7 +82,8 @@ final class PostgresTerminateBackendTests: XCTestCase {
         )
         XCTAssertEqual(killed.rows[0][0].int, 3)
         let killedAt = Date()
-        XCTAssertTrue(reads.waitForSuccesses(reads.successes.count + 500, seconds: 10), "reads resume")
+        let resumed = reads.waitForSuccesses(reads.successes.count + 500, seconds: 10)
+        XCTAssertTrue(resumed, "reads resume; pool: \(harness.queue.sync { harness.pool.debugSummary })")
         XCTAssertTrue(writes.waitForSuccesses(writes.successes.count + 100, seconds: 10), "writes resume")
         XCTAssertTrue(reads.stop(seconds: 10), "no read hangs")
         XCTAssertTrue(writes.stop(seconds: 10), "no write hangs")
@@ -102,5 +103,6 @@ final class PostgresTerminateBackendTests: XCTestCase {
         XCTAssertTrue(answered.isSubset(of: stored), "answered writes missing: \(answered.subtracting(stored).sorted().prefix(10))")
         XCTAssertTrue(waitForConnections(harness, count: 3))
         XCTAssertGreaterThanOrEqual(harness.stats.connectionsLost, 3)
+        print("terminate all: \(reads.successes.count) reads, \(writes.successes.count) writes ok; \(harness.stats)")
     }
 }
