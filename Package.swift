@@ -49,8 +49,8 @@ let package = Package(
         .executableTarget(name: "EmbedSQL", path: "Sources/Build/EmbedSQL"),
         .plugin(name: "EmbedSQLPlugin", capability: .buildTool(), dependencies: ["EmbedSQL"], path: "Sources/Build/EmbedSQLPlugin"),
 
-        // Shared by the test targets: throwaway databases, launching the daemon.
-        .target(name: "TestSupport", dependencies: ["Postgres", "Migrations"], path: "Tests/TestSupport"),
+        // Shared by the test targets: throwaway databases, launching the daemon, an HTTPS client.
+        .target(name: "TestSupport", dependencies: ["Postgres", "Migrations", "COpenSSL"], path: "Tests/TestSupport"),
 
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
@@ -58,6 +58,8 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TLS", "TestSupport"]),
         .testTarget(name: "LeadsAPITests", dependencies: ["LeadsAPI", "HTTP", "Postgres", "Migrations", "TestSupport"]),
         .testTarget(name: "leadsdTests", dependencies: ["leadsd", "Postgres", "Migrations", "TestSupport", "LeadsAPI"]),
+        // Black-box: real HTTPS to a real `leadsd serve` on a real database; no leadsd module.
+        .testTarget(name: "EndToEndTests", dependencies: ["Postgres", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
