@@ -1,0 +1,183 @@
+import Foundation
+import Postgres
+import TestSupport
+import XCTest
+
+/// Contract §1 (HEAD), §4 (headers), §8 (errors) and §9 (health, OpenAPI) through HTTPS, with
+/// raw bytes for what a well-behaved client would never send.
+final class HTTPEndToEndTests: XCTestCase {
+    private static let slot = EndToEndSlot()
+    private var environment: EndToEndEnvironment!
+    private var fixture: EndToEndFixture { environment.fixture }
+    private var client: HTTPSClient!
+    private let leads = EndToEndEnvironment.leads
+    private static let bodyLimit = 4096
+
+    override class func setUp() {
+        slot.make { try EndToEndEnvironment(prefix: "http", arguments: ["--max-body-bytes", String(bodyLimit)]) }
+    }
+
+    override class func tearDown() { slot.tearDown() }
+
+    override func setUpWithError() throws {
+        environment = try Self.slot.get()
+        try environment.resetLeads()
+        client = try environment.client()
+    }
+
+    private func leadCount() throws -> String? { try environment.scalar("SELECT count(*) FROM crm_leads") }
+
+    // MARK: §4 headers
+
+    func testRequestIDIsEchoedOrMadeAndLogged() throws {
+        let echoed = try client.json("GET", leads, token: fixture.full, headers: [("X-Request-Id", "e2e-req.42:a_b")])
+        XCTAssertEqual(echoed.header("X-Request-Id"), "e2e-req.42:a_b")
+        let made = try client.json("GET", leads, token: fixture.full)
+        let fresh = try XCTUnwrap(made.header("X-Request-Id"))
+        XCTAssertNotNil(fresh.range(of: "^[0-9a-f]{32}$", options: .regularExpression), fresh)
+        let insane = try client.json("GET", leads, token: fixture.full, headers: [("X-Request-Id", "bad id\"{}")])
+        XCTAssertNotEqual(insane.header("X-Request-Id"), "bad id\"{}")
+        XCTAssertEqual(insane.header("X-Request-Id")?.count, 32)
+        let unknown = try client.request("GET", "/nowhere", headers: [("X-Request-Id", "e2e-404")])
+        XCTAssertEqual(unknown.header("X-Request-Id"), "e2e-404", "on errors too")
+
+        let deadline = Date().addingTimeInterval(5)
+        while !environment.daemon.process.stdout().contains("e2e-req.42:a_b"), Date() < deadline { usleep(50_000) }
+        XCTAssertTrue(environment.daemon.process.stdout().contains("e2e-req.42:a_b"), "the access log names the request id")
+        XCTAssertFalse(environment.daemon.process.stdout().contains(fixture.full.split(separator: "|")[1]), "never a token in the log")
+    }
+
+    func testResponsesAreJSONWhateverTheClientAccepts() throws {
+        let response = try client.json("GET", leads, token: fixture.full, headers: [("Accept", "text/html")])
+        XCTAssertEqual(response.status, 200)
+        XCTAssertEqual(response.header("Content-Type"), "application/json")
+        XCTAssertNotNil(response.json)
+    }
+
+    func testNonJSONContentTypeIs415AndPlusJSONIsAccepted() throws {
+        for type in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"] {
+            let response = try client.json("POST", leads, token: fixture.full, body: #"{"title":"x"}"#, headers: [("Content-Type", type)])
+            XCTAssertEqual(response.status, 415, type)
+            XCTAssertEqual(response.text, #"{"message":"Unsupported Media Type."}"#)
+        }
+        let missing = try client.request("POST", leads, headers: [("Authorization", "Bearer \(fixture.full)")], body: Array(#"{"title":"x"}"#.utf8))
+        XCTAssertEqual(missing.status, 415, "a body without Content-Type")
+        XCTAssertEqual(try leadCount(), "0")
+        let plus = try client.json("POST", leads, token: fixture.full, body: #"{"title":"x"}"#,
+                                   headers: [("Content-Type", "application/vnd.api+json; charset=utf-8")])
+        XCTAssertEqual(plus.status, 201, plus.text)
+    }
+
+    // MARK: §8 errors
+
+    func testMalformedJSONIs400AndWritesNothing() throws {
+        for body in [#"{"title":"#, "[1,2]", "\"title\"", #"{"title":"x"} trailing"#, "{\"title\":\"\u{7}\"}"] {
+            let response = try client.json("POST", leads, token: fixture.full, body: body)
+            XCTAssertEqual(response.status, 400, body)
+            XCTAssertEqual(response.text, #"{"message":"Malformed JSON body."}"#)
+        }
+        let id = try XCTUnwrap(try client.json("POST", leads, token: fixture.full, body: #"{"title":"x"}"#).data["id"] as? String)
+        let update = try client.json("PUT", leads + "/" + id, token: fixture.full, body: "{")
+        XCTAssertEqual(update.status, 400)
+        XCTAssertEqual(try leadCount(), "1")
+    }
+
+    func testBodyOverTheLimitIs413() throws {
+        let big = #"{"title":"x","description":""# + String(repeating: "a", count: Self.bodyLimit) + #""}"#
+        let response = try client.json("POST", leads, token: fixture.full, body: big)
+        XCTAssertEqual(response.status, 413)
+        XCTAssertEqual(response.text, #"{"message":"Payload Too Large."}"#)
+        XCTAssertEqual(try leadCount(), "0")
+        let justUnder = #"{"title":"x","description":""# + String(repeating: "a", count: Self.bodyLimit - 40) + #""}"#
+        XCTAssertEqual(try environment.client().json("POST", leads, token: fixture.full, body: justUnder).status, 201)
+    }
+
+    func testUnknownRouteIs404AndWrongVerbIs405WithAllow() throws {
+        let unknown = try client.json("GET", EndToEndEnvironment.base + "/nothing/here", token: fixture.full)
+        XCTAssertEqual(unknown.status, 404)
+        XCTAssertEqual(unknown.text, #"{"message":"The route crm/api/v2/nothing/here could not be found."}"#)
+        XCTAssertEqual(try client.request("GET", "/").message, "The route / could not be found.")
+
+        let wrong = try client.json("DELETE", leads, token: fixture.full)
+        XCTAssertEqual(wrong.status, 405)
+        XCTAssertEqual(wrong.message, "The DELETE method is not supported for route crm/api/v2/leads. Supported methods: GET, HEAD, POST.")
+        XCTAssertEqual(wrong.header("Allow"), "GET, HEAD, POST")
+        let item = try client.json("POST", leads + "/" + EndToEndFixture.missing, token: fixture.full, body: "{}")
+        XCTAssertEqual(item.status, 405)
+        XCTAssertEqual(item.header("Allow"), "GET, HEAD, PUT, PATCH, DELETE")
+        let auth = try client.json("GET", EndToEndEnvironment.base + "/auth/token", token: nil)
+        XCTAssertEqual(auth.status, 405)
+        XCTAssertEqual(auth.header("Allow"), "POST, DELETE")
+    }
+
+    func testHeadAnswersLikeGetWithoutABody() throws {
+        let id = try XCTUnwrap(try client.json("POST", leads, token: fixture.full, body: #"{"title":"Head"}"#).data["id"] as? String)
+        for path in [leads, leads + "/" + id] {
+            let get = try client.json("GET", path, token: fixture.full)
+            let head = try client.json("HEAD", path, token: fixture.full)
+            XCTAssertEqual(head.status, 200, path)
+            XCTAssertTrue(head.body.isEmpty)
+            XCTAssertEqual(head.header("Content-Type"), "application/json")
+            XCTAssertEqual(head.header("Content-Length"), get.header("Content-Length"), "the length GET would send")
+        }
+        XCTAssertEqual(try client.json("HEAD", leads + "/" + EndToEndFixture.missing, token: fixture.full).status, 404)
+        XCTAssertEqual(try client.json("HEAD", leads, token: nil).status, 401)
+        // The connection is still in step after bodiless answers.
+        XCTAssertEqual(try client.json("GET", leads + "/" + id, token: fixture.full).status, 200)
+        XCTAssertEqual(client.connectionsOpened, 1)
+    }
+
+    func testMalformedHTTPIs400BadRequestAndTheConnectionCloses() throws {
+        let requests = [
+            "GET /crm/api/v2/leads HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "GET /crm/api/v2/leads HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+            "GET /crm/api/v2/leads HTTP/1.1\r\nHost: a\r\nX-Folded: a\r\n b\r\n\r\n",
+            "GET /crm/api/v2/leads HTTP/1.1\nHost: a\n\n",
+            "GET crm/api/v2/leads HTTP/1.1\r\nHost: a\r\n\r\n",
+        ]
+        for raw in requests {
+            let connection = try environment.client()
+            try connection.send(Array(raw.utf8))
+            let response = try connection.readResponse()
+            XCTAssertEqual(response.status, 400, raw.debugDescription)
+            XCTAssertEqual(response.text, #"{"message":"Bad Request."}"#, raw.debugDescription)
+            XCTAssertEqual(response.header("Connection"), "close", raw.debugDescription)
+            XCTAssertFalse(connection.isConnected)
+        }
+        let huge = try environment.client().request("GET", leads, headers: [("X-Big", String(repeating: "b", count: 40_000))])
+        XCTAssertEqual(huge.status, 431)
+        XCTAssertEqual(huge.text, #"{"message":"Request Header Fields Too Large."}"#)
+    }
+
+    func testKeepAliveAndPipelinedRequestsAnsweredInOrder() throws {
+        for _ in 0..<20 { XCTAssertEqual(try client.json("GET", leads, token: fixture.full).status, 200) }
+        XCTAssertEqual(client.connectionsOpened, 1, "one TLS connection for every request")
+        XCTAssertTrue(["TLSv1.2", "TLSv1.3"].contains(client.protocolVersion ?? ""), client.protocolVersion ?? "none")
+
+        let pipelined = ["/healthz", leads + "/" + EndToEndFixture.missing, "/nowhere"].map {
+            "GET \($0) HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer \(fixture.full)\r\n\r\n"
+        }.joined()
+        try client.send(Array(pipelined.utf8))
+        XCTAssertEqual(try [client.readResponse(), client.readResponse(), client.readResponse()].map(\.status), [200, 404, 404])
+    }
+
+    // MARK: §9 operations
+
+    func testOpenAPIDocumentNeedsNoTokenAndIsNotCounted() throws {
+        let response = try client.request("GET", EndToEndEnvironment.base + "/openapi.json")
+        XCTAssertEqual(response.status, 200)
+        XCTAssertEqual(response.header("Content-Type"), "application/json")
+        XCTAssertNil(response.header("X-RateLimit-Limit"))
+        XCTAssertTrue((response.object["openapi"] as? String ?? "").hasPrefix("3.1"), String(response.text.prefix(80)))
+        XCTAssertNotNil((response.object["paths"] as? [String: Any])?.keys.first { $0.hasSuffix("/leads") })
+    }
+
+    func testHealthzAndReadyz() throws {
+        for path in ["/healthz", "/readyz"] {
+            let response = try client.request("GET", path)
+            XCTAssertEqual(response.status, 200, path)
+            XCTAssertNotNil(response.json, path)
+            XCTAssertNil(response.header("X-RateLimit-Limit"), path)
+        }
+    }
+}
