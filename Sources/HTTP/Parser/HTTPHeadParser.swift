@@ -103,8 +103,16 @@ public struct HTTPHeadParser: Sendable {
 
         let targetStart = index
         guard index < line.count, line[index] == UInt8(ascii: "/") else { throw .badRequest("target not origin-form") }
+        var inQuery = false
         while index < line.count, line[index] != ByteClass.sp {
             let byte = line[index]
+            if byte == UInt8(ascii: "?") { inQuery = true }
+            // PHP-style `filter[x]=1` is sent with raw brackets by many clients (curl -g,
+            // http_build_query users); unambiguous in a query, so accepted there (not in paths).
+            if inQuery, byte == UInt8(ascii: "[") || byte == UInt8(ascii: "]") {
+                index += 1
+                continue
+            }
             if byte == UInt8(ascii: "%") {
                 guard index + 2 < line.count, ByteClass.hexValue[Int(line[index + 1])] >= 0,
                       ByteClass.hexValue[Int(line[index + 2])] >= 0 else {

@@ -136,6 +136,11 @@ final class HTTPHeadParserTests: XCTestCase {
         XCTAssertEqual(parseHead("GET /a%20b/c:d@e;f=g?x=/?y&z=%2F HTTP/1.1\r\nHost: h\r\n\r\n").head?.path, "/a%20b/c:d@e;f=g")
     }
 
+    func testRawBracketsAreAcceptedInTheQueryOnly() {
+        XCTAssertEqual(parseHead("GET /leads?filter[owner]=1&a[]=2 HTTP/1.1\r\nHost: h\r\n\r\n").head?.target, "/leads?filter[owner]=1&a[]=2")
+        assertBadRequest("GET /leads[1]?x=1 HTTP/1.1\r\nHost: h\r\n\r\n")
+    }
+
     func testInvalidVersion() {
         for version in ["HTTP/2.0", "HTTP/1.2", "http/1.1", "HTTP/1.1 ", "HTTP/11", ""] {
             assertBadRequest("GET / \(version)\r\nHost: h\r\n\r\n")
