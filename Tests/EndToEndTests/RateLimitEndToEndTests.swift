@@ -167,13 +167,17 @@ final class RateLimitEndToEndTests: XCTestCase {
     func testRejectionsAreCountedInMetrics() throws {
         let daemon = environment.daemons[1]
         let sample = { (limit: String) in daemon.metric(#"leadsd_rate_limit_rejections_total{limit="\#(limit)"}"#) }
-        let tokenBefore = sample("token"), guestBefore = sample("guest")
+        let tokenBefore = sample("token"), guestBefore = sample("guest"), loginBefore = sample("login")
         try environment.waitForRateWindow()
         let client = try daemon.client(from: "127.0.0.24")
         let token = try newToken()
         for _ in 0...Self.tokenLimit { _ = try client.json("GET", leads, token: token) }
         for _ in 0...Self.guestLimit { _ = try client.json("GET", leads, token: nil) }
+        let wrong = #"{"email":"jane@example.test","password":"wrong"}"#
+        let login = try daemon.client(from: "127.0.0.25")
+        for _ in 0...6 { _ = try login.json("POST", EndToEndEnvironment.base + "/auth/token", token: nil, body: wrong) }
         XCTAssertEqual(sample("token"), tokenBefore + 1)
         XCTAssertEqual(sample("guest"), guestBefore + 1)
+        XCTAssertEqual(sample("login"), loginBefore + 1)
     }
 }

@@ -148,10 +148,12 @@ public final class LeadsApplication: HTTPResponder {
             case .unavailable:
                 respond(APIResponses.unavailable())
             case .unauthenticated(let status):
+                if status.exceeded { RateLimitRejections.record(.guest) }
                 var response = status.exceeded ? APIResponses.tooManyAttempts() : APIResponses.unauthenticated()
                 status.apply(to: &response)
                 respond(response)
             case .limited(let status):
+                RateLimitRejections.record(.token)
                 var response = APIResponses.tooManyAttempts()
                 status.apply(to: &response)
                 respond(response)

@@ -51,7 +51,10 @@ public final class AuthEndpointHandlers {
                 status.apply(to: &response)
                 respond(response)
             }
-            if status.exceeded { return answer(.message(429, "Too Many Attempts.", route: route)) }
+            if status.exceeded {
+                RateLimitRejections.record(loginLimitExceeded(results.first) ? .login : .guest)
+                return answer(.message(429, "Too Many Attempts.", route: route))
+            }
             switch parsed {
             case .failure(.unsupportedMediaType): answer(.message(415, "Unsupported Media Type.", route: route))
             case .failure(.malformed): answer(.message(400, "Malformed JSON body.", route: route))
@@ -96,6 +99,15 @@ public final class AuthEndpointHandlers {
         }
         guard let guest, let login else { return nil }
         return RateLimitWindow.stricter(guest, login)
+    }
+
+    /// Whether the per-IP login counter (rather than only the guest one) refused the request.
+    private func loginLimitExceeded(_ result: QueryResult?) -> Bool {
+        guard let result, let keyColumn = result.column(named: "key") else { return false }
+        return result.rows.contains { row in
+            guard row[keyColumn].string?.hasPrefix("login:") == true, let window = RateLimitWindow(row: row, in: result) else { return false }
+            return window.status(limit: configuration.loginRateLimit).exceeded
+        }
     }
 
     /// Exactly one bcrypt check happens whether the email is unknown, the password wrong or the
