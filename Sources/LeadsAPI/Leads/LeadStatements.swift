@@ -12,6 +12,7 @@ public struct LeadStatements: Sendable {
     public let resolve: PreparedStatement
     public let create: PreparedStatement
     public let update: PreparedStatement
+    public let lock: PreparedStatement
     public let delete: PreparedStatement
 
     /// The polymorphic type Laravel CRM stores for a lead's labels.
@@ -72,6 +73,13 @@ public struct LeadStatements: Sendable {
         func live(_ table: String, _ external: String, team: String) -> String {
             "FROM \(p)\(table) WHERE external_id = \(external)::text AND deleted_at IS NULL AND (\(team)::bigint IS NULL OR team_id = \(team)::bigint)"
         }
+
+        // $1 lead UUID, $2 team. Run as a statement of its own before `update` when labels are
+        // replaced, in the same transaction: `update` then starts (READ COMMITTED) with a snapshot
+        // taken after this lock was granted, so it sees, and deletes, the links that a concurrent
+        // replacement committed. The FOR UPDATE inside `update` alone waits too, but its DELETE
+        // keeps the statement's older snapshot and leaves the other's rows: duplicated labels.
+        lock = PreparedStatement(name: "leads_lock", sql: "SELECT id \(live("leads", "$1", team: "$2")) FOR UPDATE")
 
         // $1 person, $2 organization, $3 lead source, $4 pipeline stage (UUIDs), $5 owner id,
         // $6 label UUIDs (text[]), $7 team, $8 lead UUID.
@@ -198,7 +206,7 @@ public struct LeadStatements: Sendable {
     }
 
     public var all: [PreparedStatement] {
-        [show, count, resolve, create, update, delete] + ListParameters.Sort.all.compactMap { list[$0] }
+        [show, count, resolve, create, update, lock, delete] + ListParameters.Sort.all.compactMap { list[$0] }
     }
 
     static func isSafePrefix(_ prefix: String) -> Bool {

@@ -155,14 +155,17 @@ final class LeadsController {
     }
 
     private func write(_ uuid: String, _ input: LeadInput, _ context: Context, attempt: Int) {
-        let queries = [
+        var queries = [
             Query(statements.update, LeadParameters.update(input, leadUUID: uuid, userID: context.user.userID, team: context.team)),
             Query(statements.show, [uuid, LeadParameters.int(context.team)]),
         ]
+        // Replacing labels: lock the lead first, in a statement of its own (see LeadStatements.lock).
+        let locks = input.labels.isPresent ? 1 : 0
+        if locks == 1 { queries.insert(Query(statements.lock, [uuid, LeadParameters.int(context.team)]), at: 0) }
         run(queries, readOnly: false, context) { [self] results in
-            let counts = results[0].rows.first
+            let counts = results[locks].rows.first
             guard counts?[0].int == 1 else { context.respond(APIResponses.leadNotFound()); return }
-            if counts?[1].int == 1, let row = results[1].rows.first, LeadResource.isLeadRow(row) {
+            if counts?[1].int == 1, let row = results[locks + 1].rows.first, LeadResource.isLeadRow(row) {
                 context.respond(.json(200, LeadResource.document(row)))
                 return
             }
