@@ -122,6 +122,12 @@ final class HTTPEndToEndTests: XCTestCase {
         }
         XCTAssertEqual(try client.json("HEAD", leads + "/" + EndToEndFixture.missing, token: fixture.full).status, 404)
         XCTAssertEqual(try client.json("HEAD", leads, token: nil).status, 401)
+        let me = try client.json("HEAD", EndToEndEnvironment.base + "/auth/me", token: fixture.full)
+        XCTAssertEqual(me.status, 200)
+        XCTAssertTrue(me.body.isEmpty)
+        let document = try client.request("HEAD", EndToEndEnvironment.base + "/openapi.json")
+        XCTAssertEqual(document.status, 200)
+        XCTAssertTrue(document.body.isEmpty)
         // The connection is still in step after bodiless answers.
         XCTAssertEqual(try client.json("GET", leads + "/" + id, token: fixture.full).status, 200)
         XCTAssertEqual(client.connectionsOpened, 1)
@@ -161,6 +167,30 @@ final class HTTPEndToEndTests: XCTestCase {
         XCTAssertEqual(try [client.readResponse(), client.readResponse(), client.readResponse()].map(\.status), [200, 404, 404])
     }
 
+    /// Contract §8's order: route → authentication → rate limit → crm_access → lead lookup →
+    /// body → validation → ability.
+    func testOrderOfChecks() throws {
+        let missing = leads + "/" + EndToEndFixture.missing
+        // Route before authentication.
+        XCTAssertEqual(try client.json("GET", EndToEndEnvironment.base + "/nope", token: nil).status, 404)
+        XCTAssertEqual(try client.json("PATCH", leads, token: nil, body: "{").status, 405)
+        // Authentication before everything about the lead or the body.
+        XCTAssertEqual(try client.json("PUT", missing, token: nil, body: "{").status, 401)
+        // crm_access before the lead lookup and the body.
+        XCTAssertEqual(try client.json("PUT", missing, token: fixture.noAccessToken, body: "{").status, 403)
+        // Lead lookup before the body.
+        XCTAssertEqual(try client.json("PUT", missing, token: fixture.full, body: "{").status, 404)
+        XCTAssertEqual(try client.json("PUT", missing, token: fixture.full, body: "x", headers: [("Content-Type", "text/plain")]).status, 404)
+        let id = try XCTUnwrap(try client.json("POST", leads, token: fixture.full, body: #"{"title":"Order"}"#).data["id"] as? String)
+        // Body before validation, validation before the ability.
+        XCTAssertEqual(try client.json("PUT", leads + "/" + id, token: fixture.viewer, body: "{").status, 400)
+        XCTAssertEqual(try client.json("PUT", leads + "/" + id, token: fixture.viewer, body: #"{"title":1}"#,
+                                       headers: [("Content-Type", "text/plain")]).status, 415)
+        XCTAssertEqual(try client.json("PUT", leads + "/" + id, token: fixture.viewer, body: #"{"title":""}"#).status, 422)
+        XCTAssertEqual(try client.json("PUT", leads + "/" + id, token: fixture.viewer, body: #"{"title":"ok"}"#).status, 403)
+        XCTAssertEqual(try environment.scalar("SELECT title FROM crm_leads WHERE external_id = $1", [id]), "Order")
+    }
+
     // MARK: §9 operations
 
     func testOpenAPIDocumentNeedsNoTokenAndIsNotCounted() throws {
@@ -170,6 +200,27 @@ final class HTTPEndToEndTests: XCTestCase {
         XCTAssertNil(response.header("X-RateLimit-Limit"))
         XCTAssertTrue((response.object["openapi"] as? String ?? "").hasPrefix("3.1"), String(response.text.prefix(80)))
         XCTAssertNotNil((response.object["paths"] as? [String: Any])?.keys.first { $0.hasSuffix("/leads") })
+    }
+
+    /// No database: /healthz stays 200 (the process is alive), /readyz and the API are 503
+    /// with Retry-After, and the answer says nothing about why.
+    func testUnreachableDatabaseIs503WithRetryAfter() throws {
+        let daemon = try EndToEndDaemon(databaseURL: "postgresql://leadsd@127.0.0.1:1/nothing?connect_timeout=1",
+                                        certificate: environment.certificate, arguments: ["--workers", "1"], readyPath: "/healthz")
+        defer { daemon.stop() }
+        let client = try daemon.client()
+        XCTAssertEqual(try client.request("GET", "/healthz").status, 200)
+        XCTAssertEqual(try client.request("GET", "/readyz").status, 503)
+        for (method, body) in [("GET", nil), ("POST", #"{"title":"x"}"#)] as [(String, String?)] {
+            let response = try client.json(method, leads, token: fixture.full, body: body)
+            XCTAssertEqual(response.status, 503, response.text)
+            XCTAssertEqual(response.text, #"{"message":"Service Unavailable."}"#)
+            XCTAssertNotNil(Int(response.header("Retry-After") ?? ""), "Retry-After")
+        }
+        let login = try client.json("POST", EndToEndEnvironment.base + "/auth/token", token: nil,
+                                    body: #"{"email":"jane@example.test","password":"x"}"#)
+        XCTAssertEqual(login.status, 503)
+        XCTAssertEqual(try client.request("GET", EndToEndEnvironment.base + "/openapi.json").status, 200, "needs no database")
     }
 
     func testHealthzAndReadyz() throws {

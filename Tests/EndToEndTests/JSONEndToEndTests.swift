@@ -23,7 +23,7 @@ final class JSONEndToEndTests: XCTestCase {
 
     /// Strict: valid UTF-8, and JSON by Foundation's parser.
     private func assertValidJSON(_ response: HTTPSResponse, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertNotNil(String(validatingUTF8: response.body.map { CChar(bitPattern: $0) } + [0]), "valid UTF-8", file: file, line: line)
+        XCTAssertNotNil(String(validating: response.body, as: UTF8.self), "valid UTF-8", file: file, line: line)
         XCTAssertNotNil(response.json, "valid JSON: \(response.text)", file: file, line: line)
     }
 

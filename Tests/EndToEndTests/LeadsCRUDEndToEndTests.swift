@@ -111,6 +111,25 @@ final class LeadsCRUDEndToEndTests: XCTestCase {
         XCTAssertEqual(row?.map(\.string), [fixture.person, fixture.organization, String(fixture.bob), "2"])
     }
 
+    func testStringsAreTrimmedAndEmptyMeansNull() throws {
+        let data = try create(#"{"title":" Spaced \n","description":"   ","currency":"","amount":"","person_id":""}"#)
+        XCTAssertEqual(data["title"] as? String, "Spaced")
+        XCTAssertTrue(data["description"] is NSNull)
+        XCTAssertEqual(data["currency"] as? String, "USD")
+        XCTAssertTrue(data["amount"] is NSNull)
+        XCTAssertTrue(data["person"] is NSNull)
+        // An empty body counts as {}.
+        let empty = try client.request("POST", leads, headers: [("Authorization", "Bearer \(fixture.full)")], body: [])
+        XCTAssertEqual(empty.status, 422, empty.text)
+        XCTAssertEqual(empty.errors, ["title": ["The title field is required."]])
+    }
+
+    func testPersonNameIsFirstAndLastNameTrimmed() throws {
+        let single = try CRMSeed(try environment.connect()).person(first: "Cher", last: nil)
+        let data = try create(#"{"title":"Mononym","person_id":"\#(single)"}"#)
+        XCTAssertEqual(data["person"] as? [String: String], ["id": single, "name": "Cher"])
+    }
+
     func testCreateWithoutTheAbilityIs403AndWritesNothing() throws {
         let response = try client.json("POST", leads, token: fixture.viewer, body: #"{"title":"Nope"}"#)
         XCTAssertEqual(response.status, 403)

@@ -55,6 +55,9 @@ public final class HTTPSClient {
     public let timeout: TimeInterval
     /// How many TCP+TLS connections this client opened (keep-alive reuse shows here).
     public private(set) var connectionsOpened = 0
+    /// Bytes written on every new TCP connection before the TLS handshake: a PROXY protocol
+    /// header, as a load balancer sends it.
+    public var proxyHeader: [UInt8]?
     /// Whether the last exchange left the connection open for the next request.
     public var isConnected: Bool { ssl != nil }
 
@@ -281,6 +284,10 @@ public final class HTTPSClient {
         }
         guard connected == 0 else { let reason = String(cString: strerror(errno)); close(); throw Failure("connect \(host):\(port): \(reason)") }
 
+        if let proxyHeader {
+            let sent = proxyHeader.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard sent == proxyHeader.count else { close(); throw Failure("cannot send the PROXY header") }
+        }
         guard let ssl = SSL_new(context) else { close(); throw Failure("SSL_new failed") }
         self.ssl = ssl
         SSL_set_fd(ssl, fd)
@@ -315,7 +322,7 @@ public final class HTTPSClient {
         if queued != 0 {
             var chars = [CChar](repeating: 0, count: 256)
             ERR_error_string_n(queued, &chars, chars.count)
-            text += ": " + String(cString: chars)
+            text += ": " + String(decoding: chars.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
         let verify = SSL_get_verify_result(ssl)
         if verify != X509_V_OK { text += " (verify: \(String(cString: X509_verify_cert_error_string(verify))))" }

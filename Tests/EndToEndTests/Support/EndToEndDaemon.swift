@@ -12,7 +12,12 @@ final class EndToEndDaemon {
     let certificate: TestCertificate
     var port: UInt16 { process.port }
 
-    init(databaseURL: String, certificate: TestCertificate, arguments: [String], timeout: TimeInterval = 30) throws {
+    /// `readyPath`: `/readyz` (the database is reachable too), or `/healthz` for a daemon
+    /// whose database is meant to be down.
+    /// `probeSource`/`probeProxyHeader`: where the readiness probe connects from, and the PROXY
+    /// header it sends (a `--proxy-protocol` daemon serves only its trusted proxies).
+    init(databaseURL: String, certificate: TestCertificate, arguments: [String], readyPath: String = "/readyz",
+         probeSource: String? = nil, probeProxyHeader: [UInt8]? = nil, timeout: TimeInterval = 30) throws {
         self.certificate = certificate
         // DaemonProcess's own health check speaks plain HTTP; this one waits over TLS.
         try process.start(
@@ -23,7 +28,9 @@ final class EndToEndDaemon {
         while Date() < deadline {
             if process.stderr().contains("\"event\":\"ready\"") {
                 do {
-                    let answer = try client().request("GET", "/readyz")
+                    let probe = try client(from: probeSource)
+                    probe.proxyHeader = probeProxyHeader
+                    let answer = try probe.request("GET", readyPath)
                     if answer.status == 200 { return }
                     last = "\(answer.status) \(answer.text)"
                 } catch {
@@ -34,7 +41,7 @@ final class EndToEndDaemon {
             usleep(50_000)
         }
         process.stop(timeout: 5)
-        throw DaemonProcess.Failure("leadsd did not get ready over HTTPS within \(Int(timeout)) s (\(last)): \(process.stderr())")
+        throw DaemonProcess.Failure("leadsd did not get ready over HTTPS (\(readyPath)) within \(Int(timeout)) s (\(last)): \(process.stderr())")
     }
 
     /// A new HTTPS client of this daemon, verifying its certificate; `source` is the local
