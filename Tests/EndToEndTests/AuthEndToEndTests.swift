@@ -80,6 +80,8 @@ final class AuthEndToEndTests: XCTestCase {
             #"{"email":"jane@example.test","password":"wrong-password"}"#,
             #"{"email":"nobody@example.test","password":"\#(CRMSeed.password)"}"#,
             #"{"email":"none@example.test","password":"\#(CRMSeed.password)"}"#,
+            // bcrypt would stop at NUL: the right password followed by NUL and anything is wrong.
+            #"{"email":"jane@example.test","password":"\#(CRMSeed.password)\u0000anything"}"#,
         ]
         for body in bodies {
             let response = try login(body)

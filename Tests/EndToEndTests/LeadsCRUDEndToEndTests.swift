@@ -52,6 +52,25 @@ final class LeadsCRUDEndToEndTests: XCTestCase {
         }
     }
 
+    func testEveryCountedResponseCarriesTheRateLimitHeaders() throws {
+        let id = try XCTUnwrap(try create(#"{"title":"Counted"}"#)["id"] as? String)
+        let responses = [
+            try client.json("GET", leads, token: fixture.full),
+            try client.json("GET", leads + "/" + id, token: fixture.full),
+            try client.json("GET", leads + "/" + EndToEndFixture.missing, token: fixture.full),
+            try client.json("POST", leads, token: fixture.full, body: "{}"),
+            try client.json("POST", leads, token: fixture.viewer, body: #"{"title":"x"}"#),
+            try client.json("DELETE", leads + "/" + id, token: fixture.full),
+            try client.json("GET", leads, token: nil),
+        ]
+        XCTAssertEqual(responses.map(\.status), [200, 200, 404, 422, 403, 204, 401])
+        for response in responses {
+            XCTAssertEqual(response.header("X-RateLimit-Limit"), "1000000", "\(response.status)")
+            XCTAssertNotNil(Int(response.header("X-RateLimit-Remaining") ?? ""), "\(response.status)")
+            XCTAssertNil(response.header("Retry-After"))
+        }
+    }
+
     // MARK: Create
 
     func testCreateIs201WithTheAmountStoredInCents() throws {
