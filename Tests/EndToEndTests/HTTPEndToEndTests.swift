@@ -191,6 +191,67 @@ final class HTTPEndToEndTests: XCTestCase {
         XCTAssertEqual(try environment.scalar("SELECT title FROM crm_leads WHERE external_id = $1", [id]), "Order")
     }
 
+    // MARK: Transport
+
+    func testChunkedAndExpectContinueBodiesAreRead() throws {
+        let body = #"{"title":"Chunked","description":"# + "\"" + String(repeating: "c", count: 1000) + "\"}"
+        let bytes = Array(body.utf8)
+        var chunked: [UInt8] = []
+        for start in stride(from: 0, to: bytes.count, by: 300) {
+            let piece = bytes[start..<min(start + 300, bytes.count)]
+            chunked += Array((String(piece.count, radix: 16) + "\r\n").utf8) + piece + Array("\r\n".utf8)
+        }
+        chunked += Array("0\r\n\r\n".utf8)
+        let response = try client.request("POST", leads, headers: [
+            ("Authorization", "Bearer \(fixture.full)"), ("Content-Type", "application/json"), ("Transfer-Encoding", "chunked"),
+        ], body: chunked)
+        XCTAssertEqual(response.status, 201, response.text)
+        XCTAssertEqual((response.data["description"] as? String)?.count, 1000)
+
+        // Expect: 100-continue: the server says 100 Continue before the client sends the body.
+        let head = "POST \(leads) HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer \(fixture.full)\r\nContent-Type: application/json\r\n"
+            + "Content-Length: \(bytes.count)\r\nExpect: 100-continue\r\n\r\n"
+        let waiting = try environment.client()
+        try waiting.send(Array(head.utf8))
+        let interim = try waiting.readResponse()
+        XCTAssertEqual(interim.status, 100)
+        try waiting.send(bytes)
+        XCTAssertEqual(try waiting.readResponse(method: "POST").status, 201)
+    }
+
+    func testLargeResponsesOverTLS() throws {
+        // 100 leads of about 5 kB each: a response of half a megabyte, written in many TLS records.
+        try environment.sql("""
+            INSERT INTO crm_leads (external_id, title, description, currency, created_at, updated_at)
+            SELECT gen_random_uuid()::text, 'Big ' || g, repeat(md5(g::text), 160), 'USD', now(), now() FROM generate_series(1, 100) AS g
+            """)
+        let response = try client.json("GET", leads + "?per_page=100", token: fixture.full)
+        XCTAssertEqual(response.status, 200)
+        XCTAssertGreaterThan(response.body.count, 500_000)
+        XCTAssertEqual((response.object["data"] as? [[String: Any]])?.compactMap { ($0["description"] as? String)?.count }, Array(repeating: 5120, count: 100))
+        XCTAssertEqual(Int(response.header("Content-Length") ?? ""), response.body.count)
+    }
+
+    func testConnectionCloseAndHTTP10() throws {
+        let closing = try client.json("GET", leads, token: fixture.full, headers: [("Connection", "close")])
+        XCTAssertEqual(closing.status, 200)
+        XCTAssertEqual(closing.header("Connection"), "close")
+        XCTAssertFalse(client.isConnected, "the server closed after answering")
+
+        let old = try environment.client()
+        try old.send(Array("GET /healthz HTTP/1.0\r\n\r\n".utf8))
+        let answer = try old.readResponse()
+        XCTAssertEqual(answer.status, 200)
+        XCTAssertTrue(try old.readUntilClosed().isEmpty, "HTTP/1.0 without keep-alive: closed after one answer")
+    }
+
+    func testManyIdleConnectionsDoNotStopOthers() throws {
+        let idle = try (0..<100).map { _ in try environment.client() }
+        for connection in idle { XCTAssertEqual(try connection.request("GET", "/healthz").status, 200) }
+        XCTAssertEqual(try environment.client().json("GET", leads, token: fixture.full).status, 200)
+        XCTAssertEqual(try idle[42].json("GET", leads, token: fixture.full).status, 200, "an idle kept-alive connection still serves")
+    }
+
     // MARK: §9 operations
 
     func testOpenAPIDocumentNeedsNoTokenAndIsNotCounted() throws {
