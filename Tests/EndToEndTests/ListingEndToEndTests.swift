@@ -101,6 +101,17 @@ final class ListingEndToEndTests: XCTestCase {
         XCTAssertEqual(meta(try list("?page=abc"))["current_page"] as? Int, 1)
     }
 
+    func testQueryValuesAreDecodedAndOddValuesAreSafe() throws {
+        XCTAssertEqual(meta(try list("?per_page=%31%30"))["per_page"] as? Int, 10, "percent-decoded")
+        XCTAssertEqual(items(try list("?sort=%2Dtitle&per_page=1")).first?["title"] as? String, "Lead 30")
+        XCTAssertEqual(meta(try list("?per_page=3&per_page=7"))["per_page"] as? Int, 3, "the first value counts")
+        XCTAssertEqual(meta(try list("?user_owner_id="))["total"] as? Int, Self.liveLeads, "empty means no filter")
+        let far = try list("?page=9223372036854775807")
+        XCTAssertEqual(items(far).count, 0)
+        XCTAssertTrue(links(far)["next"] is NSNull)
+        XCTAssertEqual(meta(try list("?page=99999999999999999999"))["current_page"] as? Int, 1)
+    }
+
     func testOwnerFilter() throws {
         let bob = try list("?user_owner_id=\(fixture.bob)&per_page=100")
         XCTAssertEqual(meta(bob)["total"] as? Int, 15)

@@ -83,6 +83,18 @@ final class ValidationEndToEndTests: XCTestCase {
         try assertInvalid(#"{"title":"x","labels":["\#(EndToEndFixture.missing)"]}"#, ["labels.0": ["The selected labels.0 is invalid."]])
     }
 
+    func testAmountAtTheEdgeOfTheColumn() throws {
+        let largest = try post(#"{"title":"x","amount":21474836.47}"#)
+        XCTAssertEqual(largest.status, 201, largest.text)
+        XCTAssertTrue(largest.text.contains(#""amount":21474836.47,"#), largest.text)
+        XCTAssertEqual(try environment.scalar("SELECT amount FROM crm_leads"), "2147483647")
+        let over = try post(#"{"title":"y","amount":"21474836.48"}"#)
+        XCTAssertEqual(over.status, 422, over.text)
+        XCTAssertEqual(over.errors, ["amount": ["The amount field must not be greater than 21474836.47."]])
+        let small = try post(#"{"title":"z","amount":0.1}"#)
+        XCTAssertTrue(small.text.contains(#""amount":0.10,"#), small.text)
+    }
+
     func testSeveralErrorsAreCountedInTheMessage() throws {
         let response = try post(#"{"amount":-1,"currency":"EURO","person_id":"x"}"#)
         XCTAssertEqual(response.status, 422)
