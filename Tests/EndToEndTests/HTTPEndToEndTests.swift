@@ -82,6 +82,19 @@ final class HTTPEndToEndTests: XCTestCase {
         XCTAssertEqual(try leadCount(), "1")
     }
 
+    func testHostileJSONIsRefusedAndTheWorkersSurvive() throws {
+        let workers = environment.daemon.process.workerPIDs()
+        let deep = String(repeating: "[", count: 1500) + String(repeating: "]", count: 1500)
+        XCTAssertEqual(try client.json("POST", leads, token: fixture.full, body: deep).status, 400)
+        let nested = #"{"title":"x","labels":"# + String(repeating: "[", count: 1000) + String(repeating: "]", count: 1000) + "}"
+        XCTAssertEqual(try client.json("POST", leads, token: fixture.full, body: nested).status, 400)
+        let manyKeys = "{" + (0..<300).map { #""k\#($0)":\#($0)"# }.joined(separator: ",") + #","title":"many"}"#
+        XCTAssertEqual(try client.json("POST", leads, token: fixture.full, body: manyKeys).status, 201)
+        XCTAssertEqual(try client.json("POST", leads, token: fixture.full, body: #"{"title":"a","title":"b"}"#).data["title"] as? String,
+                       "b", "the last duplicate wins, as in PHP")
+        XCTAssertEqual(environment.daemon.process.workerPIDs(), workers, "no worker crashed")
+    }
+
     func testBodyOverTheLimitIs413() throws {
         let big = #"{"title":"x","description":""# + String(repeating: "a", count: Self.bodyLimit) + #""}"#
         let response = try client.json("POST", leads, token: fixture.full, body: big)

@@ -149,6 +149,25 @@ final class LeadsCRUDEndToEndTests: XCTestCase {
         XCTAssertEqual(data["person"] as? [String: String], ["id": single, "name": "Cher"])
     }
 
+    func testLeadSourceAndPipelineStageAreResolvedAndSetThePipeline() throws {
+        let source = UUID().uuidString.lowercased(), stage = UUID().uuidString.lowercased()
+        try environment.sql("INSERT INTO crm_pipelines (id, external_id, name) VALUES (77, $1, 'Sales') ON CONFLICT DO NOTHING", [UUID().uuidString])
+        try environment.sql("INSERT INTO crm_lead_sources (external_id, name) VALUES ($1, 'Web')", [source])
+        try environment.sql("INSERT INTO crm_pipeline_stages (external_id, name, pipeline_id) VALUES ($1, 'New', 77)", [stage])
+        let id = try XCTUnwrap(try create(#"{"title":"Sourced","lead_source_id":"\#(source)","pipeline_stage_id":"\#(stage)"}"#)["id"] as? String)
+        let row = try environment.sql("""
+            SELECT s.external_id, st.external_id, l.pipeline_id FROM crm_leads l
+            JOIN crm_lead_sources s ON s.id = l.lead_source_id JOIN crm_pipeline_stages st ON st.id = l.pipeline_stage_id
+            WHERE l.external_id = $1
+            """, [id]).rows.first
+        XCTAssertEqual(row?.map(\.string), [source, stage, "77"])
+        let unknown = try client.json("POST", leads, token: fixture.full,
+                                      body: #"{"title":"x","lead_source_id":"\#(EndToEndFixture.missing)","pipeline_stage_id":"nope"}"#)
+        XCTAssertEqual(unknown.status, 422)
+        XCTAssertEqual(unknown.errors, ["lead_source_id": ["The selected lead source id is invalid."],
+                                        "pipeline_stage_id": ["The pipeline stage id field must be a valid UUID."]])
+    }
+
     func testCreateWithoutTheAbilityIs403AndWritesNothing() throws {
         let response = try client.json("POST", leads, token: fixture.viewer, body: #"{"title":"Nope"}"#)
         XCTAssertEqual(response.status, 403)

@@ -36,16 +36,31 @@ final class RateLimitEndToEndTests: XCTestCase {
     }
 
     /// `count` requests with one token at once, spread over `daemons` (round robin): the statuses.
-    private func burst(_ count: Int, token: String, daemons: [DaemonAddress]) -> [Int] {
+    /// Request ids are `<tag>-<index>`, so the access log tells which worker answered each.
+    private func burst(_ count: Int, token: String, daemons: [DaemonAddress], tag: String = UUID().uuidString) -> [Int] {
         let path = leads + "?per_page=1"
         let results = inParallel(count) { index, barrier -> Int in
             guard let client = try? daemons[index % daemons.count].client() else { barrier(); return 0 }
             // The handshake first (on an uncounted route), so the counted requests start together.
             guard (try? client.request("GET", "/healthz"))?.status == 200 else { barrier(); return 0 }
             barrier()
-            return (try? client.json("GET", path, token: token))?.status ?? 0
+            return (try? client.json("GET", path, token: token, headers: [("X-Request-Id", "\(tag)-\(index)")]))?.status ?? 0
         }
         return results.map { $0 ?? 0 }
+    }
+
+    /// The `worker` pids of the access-log lines whose request id starts with `tag`.
+    private func workers(answering tag: String, in daemon: EndToEndDaemon, expected: Int) -> Set<String> {
+        let deadline = Date().addingTimeInterval(5)
+        var lines: [String] = []
+        repeat {
+            lines = daemon.process.stdout().split(separator: "\n").map(String.init).filter { $0.contains("\"\(tag)-") }
+            if lines.count >= expected { break }
+            usleep(50_000)
+        } while Date() < deadline
+        return Set(lines.compactMap { line in
+            line.range(of: #""worker":[0-9]+"#, options: .regularExpression).map { String(line[$0].dropFirst(9)) }
+        })
     }
 
     // MARK: Exactness
@@ -55,9 +70,11 @@ final class RateLimitEndToEndTests: XCTestCase {
         XCTAssertEqual(daemon.process.workerPIDs().count, 2)
         let token = try newToken()
         try environment.waitForRateWindow()
-        let statuses = burst(50, token: token, daemons: [daemon.address])
+        let tag = "burst-" + UUID().uuidString
+        let statuses = burst(50, token: token, daemons: [daemon.address], tag: tag)
         XCTAssertEqual(statuses.filter { $0 == 200 }.count, Self.tokenLimit, "\(statuses)")
         XCTAssertEqual(statuses.filter { $0 == 429 }.count, 50 - Self.tokenLimit, "\(statuses)")
+        XCTAssertEqual(workers(answering: tag, in: daemon, expected: 50).count, 2, "both workers answered some of the burst")
         let hits = try environment.scalar("SELECT sum(hits) FROM leadsd_rate_limits WHERE key = $1", ["t:" + token.split(separator: "|")[0]])
         XCTAssertEqual(hits, "50", "every request was counted in one window row")
     }
