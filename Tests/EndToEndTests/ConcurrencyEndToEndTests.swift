@@ -45,6 +45,28 @@ final class ConcurrencyEndToEndTests: XCTestCase {
         XCTAssertEqual(row?.map(\.string), ["200", "200", "200", "200"])
     }
 
+    /// Logins at once through both daemons: each gets a token of its own, and each works.
+    func testConcurrentLoginsEachGetAWorkingToken() throws {
+        let daemons = environment.daemons.map(\.address)
+        let path = EndToEndEnvironment.base + "/auth/token"
+        let body = #"{"email":"jane@example.test","password":"\#(CRMSeed.password)"}"#
+        let before = Int(try environment.scalar("SELECT count(*) FROM personal_access_tokens") ?? "") ?? -1
+        let tokens = inParallel(30) { index, barrier -> String? in
+            guard let client = try? daemons[index % 2].client(), (try? client.request("GET", "/healthz"))?.status == 200 else {
+                barrier()
+                return nil
+            }
+            barrier()
+            guard let response = try? client.json("POST", path, token: nil, body: body), response.status == 201 else { return nil }
+            return response.object["token"] as? String
+        }.compactMap { $0 ?? nil }
+        XCTAssertEqual(tokens.count, 30)
+        XCTAssertEqual(Set(tokens).count, 30)
+        XCTAssertEqual(Int(try environment.scalar("SELECT count(*) FROM personal_access_tokens") ?? ""), before + 30)
+        let client = try environment.client(1)
+        for token in tokens { XCTAssertEqual(try client.json("GET", EndToEndEnvironment.base + "/auth/me", token: token).status, 200) }
+    }
+
     /// Label replacements of one lead racing each other: the links end up exactly one of the
     /// sets that was sent, each label once (no duplicated or lost rows).
     func testConcurrentLabelReplacementsLeaveOneWholeSet() throws {
