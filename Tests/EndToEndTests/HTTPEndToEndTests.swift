@@ -245,6 +245,27 @@ final class HTTPEndToEndTests: XCTestCase {
         XCTAssertEqual(Int(response.header("Content-Length") ?? ""), response.body.count)
     }
 
+    /// TLS 1.2 and 1.3 both served; a session made with one worker resumes on whichever worker
+    /// takes the next connection (the context and ticket keys are made before the fork).
+    func testTLSVersionsAndResumptionAcrossWorkers() throws {
+        let port = environment.daemon.port, certificate = environment.certificate.path
+        for version in [HTTPSClient.TLSVersion.tls12, .tls13] {
+            let first = try HTTPSClient(port: port, trustedCertificate: certificate, maximumTLSVersion: version)
+            XCTAssertEqual(try first.request("GET", "/healthz").status, 200)
+            XCTAssertEqual(first.protocolVersion, version == .tls12 ? "TLSv1.2" : "TLSv1.3")
+            XCTAssertFalse(first.sessionReused)
+            let session = try XCTUnwrap(first.currentSession())
+            var resumed = 0
+            for _ in 0..<8 {
+                let next = try HTTPSClient(port: port, trustedCertificate: certificate, maximumTLSVersion: version)
+                next.offeredSession = session
+                XCTAssertEqual(try next.json("GET", leads, token: fixture.full).status, 200)
+                if next.sessionReused { resumed += 1 }
+            }
+            XCTAssertEqual(resumed, 8, "every new connection resumed (\(version))")
+        }
+    }
+
     func testConnectionCloseAndHTTP10() throws {
         let closing = try client.json("GET", leads, token: fixture.full, headers: [("Connection", "close")])
         XCTAssertEqual(closing.status, 200)

@@ -69,8 +69,19 @@ public final class HTTPSClient {
     /// SIGPIPE would kill the test process when the server closed a connection first.
     private static let ignoreSIGPIPE: Void = { signal(SIGPIPE, SIG_IGN) }()
 
+    /// A TLS session to offer on the next new connection (resumption), and whether the last
+    /// handshake resumed one.
+    public var offeredSession: TLSSession?
+    public private(set) var sessionReused = false
+
+    public enum TLSVersion: Sendable {
+        case tls12, tls13
+        var code: Int32 { self == .tls12 ? TLS1_2_VERSION : TLS1_3_VERSION }
+    }
+
+    /// `maximumTLSVersion`: `.tls12` to insist on TLS 1.2.
     public init(host: String = "127.0.0.1", port: UInt16, trustedCertificate: String?, sourceAddress: String? = nil,
-                timeout: TimeInterval = 20) throws {
+                maximumTLSVersion: TLSVersion? = nil, timeout: TimeInterval = 20) throws {
         _ = Self.ignoreSIGPIPE
         self.host = host
         self.port = port
@@ -78,6 +89,7 @@ public final class HTTPSClient {
         self.timeout = timeout
         guard let context = SSL_CTX_new(TLS_client_method()) else { throw Failure("SSL_CTX_new failed") }
         self.context = context
+        if let maximumTLSVersion { _ = leadsd_SSL_CTX_set_max_proto_version(context, maximumTLSVersion.code) }
         if let trustedCertificate {
             guard SSL_CTX_load_verify_locations(context, trustedCertificate, nil) == 1 else {
                 SSL_CTX_free(context)
@@ -295,13 +307,22 @@ public final class HTTPSClient {
         X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host)
         let alpn: [UInt8] = [8] + Array("http/1.1".utf8)
         _ = SSL_set_alpn_protos(ssl, alpn, UInt32(alpn.count))
+        if let offeredSession { SSL_set_session(ssl, offeredSession.pointer) }
         let result = SSL_connect(ssl)
         guard result == 1 else {
             let reason = errorDescription(ssl, result)
             close()
             throw Failure("TLS handshake with \(host):\(port) failed: \(reason)")
         }
+        sessionReused = SSL_session_reused(ssl) == 1
         connectionsOpened += 1
+    }
+
+    /// The open connection's session, to offer on another connection. With TLS 1.3 the
+    /// server sends its tickets after the handshake: take it after a response was read.
+    public func currentSession() -> TLSSession? {
+        guard let ssl, let session = SSL_get1_session(ssl) else { return nil }
+        return TLSSession(session)
     }
 
     /// The negotiated protocol version of the open connection ("TLSv1.3"), if any.
@@ -342,4 +363,11 @@ extension HTTPSClient {
         }
         return try request(method, target, headers: all, body: body.map { Array($0.utf8) })
     }
+}
+
+/// An OpenSSL client session (for resumption), freed with its last reference.
+public final class TLSSession {
+    let pointer: OpaquePointer
+    init(_ pointer: OpaquePointer) { self.pointer = pointer }
+    deinit { SSL_SESSION_free(pointer) }
 }
