@@ -252,5 +252,7 @@ final class AuthEndToEndTests: XCTestCase {
         XCTAssertEqual(try client.json("POST", leads, token: fixture.viewer, body: #"{"title":"x"}"#).status, 403)
         let nullAbilities = try CRMSeed(try environment.connect()).token(for: fixture.jane, abilities: nil)
         XCTAssertEqual(try client.json("GET", leads, token: nullAbilities).status, 200, "null abilities allow everything")
+        let damaged = try CRMSeed(try environment.connect()).token(for: fixture.jane, abilities: "view crm leads")
+        XCTAssertEqual(try client.json("GET", leads, token: damaged).status, 403, "a damaged abilities column grants nothing")
     }
 }
