@@ -159,6 +159,15 @@ final class ListingEndToEndTests: XCTestCase {
         XCTAssertEqual(links(response)["last"] as? String, "https://api.example.test:8443/crm/api/v2/leads?per_page=10&page=3")
     }
 
+    /// HTTP/1.0 may omit Host: the URLs are still absolute, naming the address the client dialled.
+    func testURLsWithoutAHostHeaderNameTheListeningAddress() throws {
+        let raw = try environment.client()
+        try raw.send(Array("GET \(leads)?per_page=10 HTTP/1.0\r\nAuthorization: Bearer \(fixture.full)\r\n\r\n".utf8))
+        let response = try raw.readResponse()
+        XCTAssertEqual(response.status, 200)
+        XCTAssertEqual(meta(response)["path"] as? String, "https://127.0.0.1:\(environment.daemon.port)/crm/api/v2/leads")
+    }
+
     func testForwardedHostAndSchemeComeOnlyFromATrustedProxy() throws {
         let forwarded = [("X-Forwarded-Host", "crm.example.com"), ("X-Forwarded-Proto", "http"), ("X-Forwarded-For", "203.0.113.9")]
         let viaProxy = try list("?per_page=10", headers: forwarded, client: try environment.client(from: Self.proxy))
