@@ -364,7 +364,8 @@ final class HTTPConnection: @unchecked Sendable {
         if !keepAlive { stopReading = true }
         let requestID = RequestID.choose(head.headers)
         let client = ForwardedClient.resolve(
-            peer: clientPeer, scheme: listener.tls != nil ? "https" : "http", host: head.host,
+            peer: clientPeer, scheme: listener.tls != nil ? "https" : "http",
+            host: head.host.isEmpty ? LocalAuthority.of(socket: fd) : head.host,
             headers: head.headers, trustedProxies: limits.trustedProxies)
         nextSequence += 1
         let sequence = nextSequence
