@@ -67,6 +67,13 @@ final class ValidationEndToEndTests: XCTestCase {
         let offset = try post(#"{"title":"y","expected_close":"2026-07-15T10:00:00+02:00"}"#)
         XCTAssertEqual(offset.data["expected_close"] as? String, "2026-07-15T08:00:00+00:00", "stored in UTC")
         XCTAssertEqual(try environment.scalar("SELECT expected_close FROM crm_leads WHERE title = 'y'"), "2026-07-15 08:00:00")
+        let rollover = try post(#"{"title":"z","expected_close":"2026-12-31T23:30:00-02:00"}"#)
+        XCTAssertEqual(rollover.data["expected_close"] as? String, "2027-01-01T01:30:00+00:00", "the day and year roll over in UTC")
+        for value in ["2026-07-15T10:00:00.5Z", "2026-07-15T10:00:00+0200", "2026-02-30T10:00:00Z", "2026-07-15T24:00:00Z"] {
+            let refused = try post(#"{"title":"x","expected_close":"\#(value)"}"#)
+            XCTAssertEqual(refused.status, 422, value)
+            XCTAssertEqual(refused.errors, ["expected_close": [format]], value)
+        }
     }
 
     func testAmountCurrencyOwnerAndLabelRules() throws {
