@@ -196,5 +196,12 @@ final class RateLimitEndToEndTests: XCTestCase {
         XCTAssertEqual(sample("token"), tokenBefore + 1)
         XCTAssertEqual(sample("guest"), guestBefore + 1)
         XCTAssertEqual(sample("login"), loginBefore + 1)
+
+        // Requests by route pattern and status; a raw path never becomes a label.
+        let stray = "/stray-" + UUID().uuidString
+        _ = try daemon.client(from: "127.0.0.26").request("GET", stray)
+        XCTAssertGreaterThanOrEqual(daemon.metric(#"leadsd_http_requests_total{route="/crm/api/v2/leads",status="429"}"#), 2)
+        XCTAssertGreaterThanOrEqual(daemon.metric(#"leadsd_http_requests_total{route="/crm/api/v2/auth/token",status="429"}"#), 1)
+        XCTAssertFalse(daemon.metrics().contains(stray))
     }
 }
