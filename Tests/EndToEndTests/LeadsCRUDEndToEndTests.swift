@@ -283,6 +283,22 @@ final class LeadsCRUDEndToEndTests: XCTestCase {
                        "an unknown lead is 404 before the ability check")
     }
 
+    /// lead numbers follow the highest number of any lead, soft-deleted ones and ones written
+    /// by Laravel CRM itself (sharing the database) included.
+    func testLeadNumbersFollowTheHighestNumberInTheTable() throws {
+        try environment.sql("""
+            INSERT INTO crm_leads (external_id, title, number, prefix, lead_id, currency, deleted_at, created_at, updated_at)
+            VALUES ('a0000000-0000-4000-8000-000000000001', 'Old', 5000, 'L', 'L5000', 'USD', now(), now(), now())
+            """)
+        XCTAssertEqual(try create(#"{"title":"After old"}"#)["lead_id"] as? String, "L5001")
+        try environment.sql("""
+            INSERT INTO crm_leads (external_id, title, number, prefix, lead_id, currency, created_at, updated_at)
+            VALUES ('a0000000-0000-4000-8000-000000000002', 'By Laravel', 6000, 'L', 'L6000', 'USD', now(), now())
+            """)
+        XCTAssertEqual(try create(#"{"title":"After Laravel"}"#)["lead_id"] as? String, "L6001")
+        XCTAssertEqual(try create(#"{"title":"Next"}"#)["lead_id"] as? String, "L6002")
+    }
+
     func testLeadPrefixComesFromSettings() throws {
         try environment.sql("INSERT INTO crm_settings (name, value) VALUES ('lead_prefix', 'CRM-')")
         defer { _ = try? environment.sql("DELETE FROM crm_settings WHERE name = 'lead_prefix'") }
