@@ -166,6 +166,10 @@ final class HTTPEndToEndTests: XCTestCase {
         let huge = try environment.client().request("GET", leads, headers: [("X-Big", String(repeating: "b", count: 40_000))])
         XCTAssertEqual(huge.status, 431)
         XCTAssertEqual(huge.text, #"{"message":"Request Header Fields Too Large."}"#)
+        let longLine = try environment.client().request("GET", leads + "?x=" + String(repeating: "y", count: 9000))
+        XCTAssertEqual(longLine.status, 431, "request line over --max-request-line-bytes")
+        let many = try environment.client().request("GET", leads, headers: (0..<120).map { ("X-Many-\($0)", "v") })
+        XCTAssertEqual(many.status, 431, "more than --max-header-count fields")
     }
 
     func testKeepAliveAndPipelinedRequestsAnsweredInOrder() throws {
