@@ -286,15 +286,13 @@ final class LeadsCRUDEndToEndTests: XCTestCase {
     /// lead numbers follow the highest number of any lead, soft-deleted ones and ones written
     /// by Laravel CRM itself (sharing the database) included.
     func testLeadNumbersFollowTheHighestNumberInTheTable() throws {
-        try environment.sql("""
-            INSERT INTO crm_leads (external_id, title, number, prefix, lead_id, currency, deleted_at, created_at, updated_at)
-            VALUES ('a0000000-0000-4000-8000-000000000001', 'Old', 5000, 'L', 'L5000', 'USD', now(), now(), now())
-            """)
+        let seed = CRMSeed(try environment.connect())
+        try seed.lead(title: "Old", number: 5000, deleted: true)
         XCTAssertEqual(try create(#"{"title":"After old"}"#)["lead_id"] as? String, "L5001")
-        try environment.sql("""
-            INSERT INTO crm_leads (external_id, title, number, prefix, lead_id, currency, created_at, updated_at)
-            VALUES ('a0000000-0000-4000-8000-000000000002', 'By Laravel', 6000, 'L', 'L6000', 'USD', now(), now())
-            """)
+        let byLaravel = try seed.lead(title: "By Laravel", number: 6000, ownerID: fixture.bob, amountCents: 150)
+        let shown = try client.json("GET", leads + "/" + byLaravel, token: fixture.full)
+        XCTAssertEqual(shown.data["lead_id"] as? String, "L6000")
+        XCTAssertTrue(shown.text.contains(#""amount":1.50,"#), shown.text)
         XCTAssertEqual(try create(#"{"title":"After Laravel"}"#)["lead_id"] as? String, "L6001")
         XCTAssertEqual(try create(#"{"title":"Next"}"#)["lead_id"] as? String, "L6002")
     }

@@ -72,6 +72,18 @@ public struct CRMSeed {
         try insertReturningUUID("INSERT INTO crm_labels (external_id, name, hex, deleted_at) VALUES ($1, $2, '999', \(deleted ? "now()" : "NULL"))", [name])
     }
 
+    /// A lead as Laravel CRM writes one (number, prefix and lead_id set, timestamps now).
+    @discardableResult
+    public func lead(title: String, number: Int? = nil, prefix: String = "L", ownerID: Int64? = nil, amountCents: Int? = nil,
+                     deleted: Bool = false) throws -> String {
+        try insertReturningUUID("""
+            INSERT INTO crm_leads (external_id, title, number, prefix, lead_id, user_owner_id, amount, currency,
+                                   created_at, updated_at, deleted_at)
+            VALUES ($1, $2, $3::int, $4::text, $4::text || $3::int, $5::bigint, $6::bigint, 'USD', now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC',
+                    CASE WHEN $7::boolean THEN now() AT TIME ZONE 'UTC' END)
+            """, [title, number.map(String.init), prefix, ownerID.map(String.init), amountCents.map(String.init), deleted ? "true" : "false"])
+    }
+
     /// The lead status row 1 that creates link to, as Laravel CRM's seeder makes it.
     public func leadStatuses() throws {
         try execute("INSERT INTO crm_lead_statuses (id, external_id, name) VALUES (1, 'lead', 'Lead') ON CONFLICT (id) DO NOTHING")
