@@ -136,7 +136,7 @@ public final class AuthEndpointHandlers {
                 return
             }
             var body: [UInt8] = Array("{\"token\":".utf8)
-            JSONString.append("\(id)|\(secret)", to: &body)
+            JSONEscaping.appendString("\(id)|\(secret)".utf8, to: &body)
             body.append(contentsOf: Array(",\"user\":".utf8))
             UserJSON.append(id: user.id, name: user.name, email: user.email, to: &body)
             body.append(UInt8(ascii: "}"))
@@ -179,9 +179,9 @@ public final class AuthEndpointHandlers {
 enum UserJSON {
     static func append(id: Int64, name: String, email: String, to body: inout [UInt8]) {
         body.append(contentsOf: Array("{\"id\":\(id),\"name\":".utf8))
-        JSONString.append(name, to: &body)
+        JSONEscaping.appendString(name.utf8, to: &body)
         body.append(contentsOf: Array(",\"email\":".utf8))
-        JSONString.append(email, to: &body)
+        JSONEscaping.appendString(email.utf8, to: &body)
         body.append(UInt8(ascii: "}"))
     }
 }
