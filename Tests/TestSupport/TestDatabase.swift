@@ -40,7 +40,8 @@ public final class TestDatabase: Sendable {
     public let serverURL: String
 
     /// Creates an empty database, and runs every migration of sql/ on it when `migrate` is true.
-    public init(prefix: String = "test", migrate: Bool = true) throws(Failure) {
+    /// `encoding: "SQL_ASCII"` makes a database that stores any bytes, as old installs may.
+    public init(prefix: String = "test", migrate: Bool = true, encoding: String? = nil) throws(Failure) {
         serverURL = try Self.configuredServerURL()
         guard (1...30).contains(prefix.utf8.count),
               prefix.utf8.allSatisfy({ ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95 }) else {
@@ -52,8 +53,10 @@ public final class TestDatabase: Sendable {
 
         do throws(PostgresError) {
             let admin = try BlockingConnection(connectionString: serverURL)
-            // The name is made above from [a-z0-9_] only; identifiers cannot be parameters.
-            try admin.execute("CREATE DATABASE \"\(name)\"")
+            // The name is made above from [a-z0-9_] only, the encoding by the test itself;
+            // identifiers cannot be parameters.
+            let options = encoding.map { " ENCODING '\($0)' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'" } ?? ""
+            try admin.execute("CREATE DATABASE \"\(name)\"\(options)")
             admin.close()
         } catch {
             throw .server("cannot create database \(name): \(error.message)")
