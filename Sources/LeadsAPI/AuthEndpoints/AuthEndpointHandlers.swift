@@ -1,4 +1,5 @@
 import HTTP
+import Metrics
 import Postgres
 
 /// The handlers of `POST auth/token`, `GET auth/me` and `DELETE auth/token` (contract §2).
@@ -51,7 +52,10 @@ public final class AuthEndpointHandlers {
                 status.apply(to: &response)
                 respond(response)
             }
-            if status.exceeded { return answer(.message(429, "Too Many Attempts.", route: route)) }
+            if status.exceeded {
+                WorkerMetrics.current?.recordRateLimitRejection(.login)
+                return answer(.message(429, "Too Many Attempts.", route: route))
+            }
             switch parsed {
             case .failure(.unsupportedMediaType): answer(.message(415, "Unsupported Media Type.", route: route))
             case .failure(.malformed): answer(.message(400, "Malformed JSON body.", route: route))
