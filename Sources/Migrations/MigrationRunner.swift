@@ -100,18 +100,3 @@ public struct MigrationRunner {
         return report
     }
 }
-
-extension String {
-    /// libpq messages span lines (DETAIL, HINT); a command line error is one line.
-    var singleLine: String {
-        split(whereSeparator: { $0 == "\n" || $0 == "\r" })
-            .map { line -> Substring in
-                var text = Substring(line)
-                while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
-                while let last = text.last, last == " " || last == "\t" { text.removeLast() }
-                return text
-            }
-            .filter { !$0.isEmpty }
-            .joined(separator: "; ")
-    }
-}

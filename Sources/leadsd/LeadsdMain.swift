@@ -1,4 +1,5 @@
 import ArgumentParser
+import Postgres
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -9,22 +9,10 @@ import XCTest
 /// The auth layer as production will wire it: `LeadsApplication` routing to the real gate
 /// and auth handlers over a real pool, requests as the HTTP server hands them
 /// over. The integrator's HTTPS end-to-end tests can send these same requests over TLS.
-final class AuthApplicationTests: XCTestCase {
-    nonisolated(unsafe) static var database: AuthTestDatabase?
-    nonisolated(unsafe) static var setupError: Error?
+final class AuthApplicationTests: AuthDatabaseTestCase {
+    override class var databasePrefix: String { "app" }
 
-    override class func setUp() {
-        do { database = try AuthTestDatabase(prefix: "app") } catch { setupError = error }
-    }
 
-    override class func tearDown() { database?.drop() }
-
-    var fixtures: AuthFixtures!
-
-    override func setUpWithError() throws {
-        if let error = Self.setupError { XCTFail("\(error)"); throw error }
-        fixtures = AuthFixtures(connection: try Self.database!.connect())
-    }
 
     /// One worker: its queue, its pool, the application.
     final class Worker: @unchecked Sendable {
@@ -43,20 +31,11 @@ final class AuthApplicationTests: XCTestCase {
                 configuration: configuration, pool: pool, runner: pool,
                 gate: DatabaseAccessGate(configuration: configuration, pool: pool),
                 auth: AuthEndpointHandlers(configuration: configuration, pool: pool))
-            let pool = self.pool
-            queue.sync { pool.start() }
-            let deadline = Date().addingTimeInterval(10)
-            while !queue.sync(execute: { pool.isReady }) {
-                guard Date() < deadline else { throw TestSetupError("the pool did not connect within 10 s") }
-                Thread.sleep(forTimeInterval: 0.01)
-            }
+            guard pool.startAndWaitUntilReady(on: queue) else { throw TestSetupError("the pool did not connect within 10 s") }
         }
 
         deinit {
-            let pool = self.pool
-            let done = DispatchSemaphore(value: 0)
-            queue.async { pool.shutdown { done.signal() } }
-            _ = done.wait(timeout: .now() + 5)
+            pool.shutdownAndWait(on: queue, seconds: 5)
         }
 
         func send(_ request: HTTPRequest) -> HTTPResponse? {
@@ -74,7 +53,7 @@ final class AuthApplicationTests: XCTestCase {
     }
 
     private func worker(_ configuration: APIConfiguration = APIConfiguration()) throws -> Worker {
-        try Worker(url: Self.database!.url, configuration: configuration)
+        try Worker(url: database.url, configuration: configuration)
     }
 
     private func text(_ response: HTTPResponse?) -> String { String(decoding: response?.body ?? [], as: UTF8.self) }

@@ -10,18 +10,9 @@ import XCTest
 ///
 /// These call the handlers as the application does (after routing); the integrator's HTTPS
 /// end-to-end versions can reuse `AuthFixtures` and the same assertions on real responses.
-final class AuthEndpointTests: XCTestCase {
-    nonisolated(unsafe) static var database: AuthTestDatabase?
-    nonisolated(unsafe) static var setupError: Error?
+final class AuthEndpointTests: AuthDatabaseTestCase {
+    override class var databasePrefix: String { "endpoints" }
 
-    override class func setUp() {
-        do { database = try AuthTestDatabase(prefix: "endpoints") } catch { setupError = error }
-    }
-
-    override class func tearDown() { database?.drop() }
-
-    var database: AuthTestDatabase!
-    var fixtures: AuthFixtures!
     var worker: AuthTestWorker!
     /// Every test logs in from its own address so the login limit (6/min) is not shared.
     var client = ""
@@ -30,9 +21,7 @@ final class AuthEndpointTests: XCTestCase {
         "{\"message\":\"The provided credentials are incorrect.\",\"errors\":{\"email\":[\"The provided credentials are incorrect.\"]}}"
 
     override func setUpWithError() throws {
-        if let error = Self.setupError { XCTFail("\(error)"); throw error }
-        database = Self.database
-        fixtures = AuthFixtures(connection: try database.connect())
+        try super.setUpWithError()
         worker = try AuthTestWorker(database: database, configuration: APIConfiguration())
         client = "10.\(UInt8.random(in: 0...255)).\(UInt8.random(in: 0...255)).\(UInt8.random(in: 1...254))"
     }

@@ -4,24 +4,10 @@ import Postgres
 import XCTest
 
 /// DatabaseAccessGate on a real PostgreSQL server: Sanctum tokens written by hand in SQL.
-final class AuthGateTests: XCTestCase {
-    nonisolated(unsafe) static var database: AuthTestDatabase?
-    nonisolated(unsafe) static var setupError: Error?
+final class AuthGateTests: AuthDatabaseTestCase {
+    override class var databasePrefix: String { "gate" }
 
-    override class func setUp() {
-        do { database = try AuthTestDatabase(prefix: "gate") } catch { setupError = error }
-    }
 
-    override class func tearDown() { database?.drop() }
-
-    var database: AuthTestDatabase!
-    var fixtures: AuthFixtures!
-
-    override func setUpWithError() throws {
-        if let error = Self.setupError { XCTFail("\(error)"); throw error }
-        database = Self.database
-        fixtures = AuthFixtures(connection: try database.connect())
-    }
 
     func worker(_ configuration: APIConfiguration = APIConfiguration()) throws -> AuthTestWorker {
         try AuthTestWorker(database: database, configuration: configuration)

@@ -37,6 +37,36 @@ final class AuthTestDatabase {
     }
 }
 
+/// A test class whose tests share one AuthTestDatabase, made before its first test and
+/// dropped after its last; subclasses name it by `databasePrefix`.
+class AuthDatabaseTestCase: XCTestCase {
+    class var databasePrefix: String { "auth" }
+
+    // nonisolated(unsafe): XCTest runs classes, and a class's setUp, tests and tearDown, one
+    // after another on one thread.
+    nonisolated(unsafe) private static var databases: [ObjectIdentifier: Result<AuthTestDatabase, Error>] = [:]
+
+    override class func setUp() {
+        databases[ObjectIdentifier(self)] = Result { try AuthTestDatabase(prefix: databasePrefix) }
+    }
+
+    override class func tearDown() {
+        if case .success(let database) = databases.removeValue(forKey: ObjectIdentifier(self)) { database.drop() }
+    }
+
+    var database: AuthTestDatabase!
+    var fixtures: AuthFixtures!
+
+    override func setUpWithError() throws {
+        switch Self.databases[ObjectIdentifier(Self.self)] {
+        case .success(let made)?: database = made
+        case .failure(let error)?: XCTFail("\(error)"); throw error
+        case nil: throw TestSetupError("no database for \(Self.self)")
+        }
+        fixtures = AuthFixtures(connection: try database.connect())
+    }
+}
+
 struct TestSetupError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
@@ -59,20 +89,11 @@ final class AuthTestWorker: @unchecked Sendable {
             statements: DatabaseAccessGate.preparedStatements, queue: queue)
         gate = DatabaseAccessGate(configuration: configuration, pool: pool)
         handlers = AuthEndpointHandlers(configuration: configuration, pool: pool)
-        let pool = self.pool
-        queue.sync { pool.start() }
-        let deadline = Date().addingTimeInterval(10)
-        while !queue.sync(execute: { pool.isReady }) {
-            guard Date() < deadline else { throw TestSetupError("the pool did not connect within 10 s") }
-            Thread.sleep(forTimeInterval: 0.01)
-        }
+        guard pool.startAndWaitUntilReady(on: queue) else { throw TestSetupError("the pool did not connect within 10 s") }
     }
 
     deinit {
-        let pool = self.pool
-        let done = DispatchSemaphore(value: 0)
-        queue.async { pool.shutdown { done.signal() } }
-        _ = done.wait(timeout: .now() + 5)
+        pool.shutdownAndWait(on: queue, seconds: 5)
     }
 
     /// Starts `start` on the worker queue and waits for the value it completes with.

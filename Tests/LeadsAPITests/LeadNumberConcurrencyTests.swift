@@ -3,6 +3,7 @@ import Foundation
 import HTTP
 @testable import LeadsAPI
 import Postgres
+import TestSupport
 import XCTest
 
 /// Lead numbers under concurrency, and the in-write re-check of references.
@@ -10,7 +11,7 @@ final class LeadNumberConcurrencyTests: XCTestCase {
     /// Two "workers" (each its own queue and pool, as two processes or hosts would have) on one
     /// database, 200 creates in flight at once: 200 distinct lead numbers, none skipped.
     func testTwoHundredConcurrentCreatesGetDistinctLeadIDs() throws {
-        let database = try LeadsTestDatabase(prefix: "numbers")
+        let database = try TestDatabase(prefix: "leads_numbers")
         defer { database.drop() }
         try database.connect().execute(LeadsFixture.seed)
         let workers = (0..<2).map { LeadsInProcessClient(databaseURL: database.url, gate: LeadsFixture.gate(), label: "leads-tests.worker\($0)") }
@@ -47,7 +48,7 @@ final class LeadNumberConcurrencyTests: XCTestCase {
     /// A reference soft-deleted after validation is caught inside the write: nothing is
     /// inserted, no number is consumed, and no label is linked.
     func testCreateStatementRechecksReferencesInsideTheWrite() throws {
-        let database = try LeadsTestDatabase(prefix: "recheck")
+        let database = try TestDatabase(prefix: "leads_recheck")
         defer { database.drop() }
         let db = try database.connect()
         try db.execute(LeadsFixture.seed)
@@ -76,7 +77,7 @@ final class LeadNumberConcurrencyTests: XCTestCase {
 
     /// The update statement: a soft-deleted organization refuses the whole change.
     func testUpdateStatementRechecksReferencesInsideTheWrite() throws {
-        let database = try LeadsTestDatabase(prefix: "recheck_update")
+        let database = try TestDatabase(prefix: "leads_recheck_update")
         defer { database.drop() }
         let db = try database.connect()
         try db.execute(LeadsFixture.seed)

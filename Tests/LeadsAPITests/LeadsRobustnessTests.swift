@@ -2,6 +2,7 @@ import Foundation
 import HTTP
 @testable import LeadsAPI
 import Postgres
+import TestSupport
 import XCTest
 
 /// What the API does with hostile data and a missing database.
@@ -9,7 +10,7 @@ final class LeadsRobustnessTests: XCTestCase {
     /// Text in the database that is not valid UTF-8 (possible in a SQL_ASCII database) still
     /// gives valid JSON, with U+FFFD in place of the bad bytes.
     func testInvalidUTF8InTheDatabaseGivesValidJSON() throws {
-        let database = try LeadsTestDatabase(prefix: "sqlascii", encoding: "SQL_ASCII")
+        let database = try TestDatabase(prefix: "leads_sqlascii", encoding: "SQL_ASCII")
         defer { database.drop() }
         let db = try database.connect()
         try db.execute(LeadsFixture.seed)
@@ -38,7 +39,7 @@ final class LeadsRobustnessTests: XCTestCase {
 
     /// Text with quotes, control characters and emoji goes in and comes back out unchanged.
     func testAwkwardTextRoundTrips() throws {
-        let database = try LeadsTestDatabase(prefix: "text")
+        let database = try TestDatabase(prefix: "leads_text")
         defer { database.drop() }
         try database.connect().execute(LeadsFixture.seed)
         let client = LeadsInProcessClient(databaseURL: database.url, gate: LeadsFixture.gate())
@@ -56,7 +57,7 @@ final class LeadsRobustnessTests: XCTestCase {
     }
 
     func testBodyOverTheLimitIs413() throws {
-        let database = try LeadsTestDatabase(prefix: "limit")
+        let database = try TestDatabase(prefix: "leads_limit")
         defer { database.drop() }
         try database.connect().execute(LeadsFixture.seed)
         let client = LeadsInProcessClient(databaseURL: database.url, gate: LeadsFixture.gate(),

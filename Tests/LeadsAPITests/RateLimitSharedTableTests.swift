@@ -7,24 +7,10 @@ import XCTest
 
 /// The shared counters on a real PostgreSQL server, with two "workers" (two serial queues,
 /// each with its own connections) counting against one table.
-final class RateLimitSharedTableTests: XCTestCase {
-    nonisolated(unsafe) static var database: AuthTestDatabase?
-    nonisolated(unsafe) static var setupError: Error?
+final class RateLimitSharedTableTests: AuthDatabaseTestCase {
+    override class var databasePrefix: String { "ratelimit" }
 
-    override class func setUp() {
-        do { database = try AuthTestDatabase(prefix: "ratelimit") } catch { setupError = error }
-    }
 
-    override class func tearDown() { database?.drop() }
-
-    var database: AuthTestDatabase!
-    var fixtures: AuthFixtures!
-
-    override func setUpWithError() throws {
-        if let error = Self.setupError { XCTFail("\(error)"); throw error }
-        database = Self.database
-        fixtures = AuthFixtures(connection: try database.connect())
-    }
 
     /// Fires `count` admits spread round-robin over `workers`, all at once; returns outcomes.
     private func burst(_ count: Int, over workers: [AuthTestWorker], request: @escaping @Sendable (Int) -> HTTPRequest) -> [GateOutcome] {

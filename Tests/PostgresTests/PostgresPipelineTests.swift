@@ -1,9 +1,10 @@
 import Postgres
+import TestSupport
 import XCTest
 
 /// Many batches share one connection's pipeline; each batch is its own transaction.
 final class PostgresPipelineTests: XCTestCase {
-    private var database: ScratchDatabase!
+    private var database: TestDatabase!
 
     private static let double = PreparedStatement(name: "double", sql: "SELECT $1::int8 * 2", parameterTypes: [PostgresType.int8])
     private static let divide = PreparedStatement(name: "divide", sql: "SELECT 100 / $1::int8", parameterTypes: [PostgresType.int8])
@@ -13,7 +14,7 @@ final class PostgresPipelineTests: XCTestCase {
     private static let sleep = PreparedStatement(name: "sleep", sql: "SELECT pg_sleep($1::float8)")
 
     override func setUpWithError() throws {
-        database = try ScratchDatabase(prefix: "pipeline")
+        database = try TestDatabase(prefix: "pg_pipeline", migrate: false)
         let admin = try database.connect()
         try admin.execute("""
             CREATE TABLE notes (id int8 PRIMARY KEY, body text NOT NULL);
@@ -26,7 +27,7 @@ final class PostgresPipelineTests: XCTestCase {
 
     private func makeHarness(poolSize: Int = 1, maxInFlight: Int = 1_024, statementTimeout: Int = 5_000, deadline: Int = 10_000) -> PoolHarness {
         let configuration = PostgresConfiguration(
-            connectionString: database.connectionString, poolSize: poolSize, maxPendingBatches: 2_000,
+            connectionString: database.url, poolSize: poolSize, maxPendingBatches: 2_000,
             maxInFlightPerConnection: maxInFlight, statementTimeoutMilliseconds: statementTimeout,
             requestDeadlineMilliseconds: deadline
         )

@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import TestSupport
 import XCTest
 #if canImport(Glibc)
 import Glibc
@@ -11,10 +12,10 @@ final class PostgresPoolBackpressureTests: XCTestCase {
     private static let sleep = PreparedStatement(name: "sleep", sql: "SELECT pg_sleep($1::float8)")
 
     func testFullQueueFailsAtOnceWithUnavailable() throws {
-        let database = try ScratchDatabase(prefix: "backpressure")
+        let database = try TestDatabase(prefix: "pg_backpressure", migrate: false)
         defer { database.drop() }
         let harness = PoolHarness(PostgresConfiguration(
-            connectionString: database.connectionString, poolSize: 1, maxPendingBatches: 5, maxInFlightPerConnection: 1
+            connectionString: database.url, poolSize: 1, maxPendingBatches: 5, maxInFlightPerConnection: 1
         ), statements: [Self.double, Self.sleep])
         defer { harness.shutdown() }
         XCTAssertTrue(harness.waitUntilReady())
@@ -79,9 +80,9 @@ final class PostgresPoolBackpressureTests: XCTestCase {
     }
 
     func testShutdownAnswersWhatIsInFlightThenRefuses() throws {
-        let database = try ScratchDatabase(prefix: "shutdown")
+        let database = try TestDatabase(prefix: "pg_shutdown", migrate: false)
         defer { database.drop() }
-        let harness = PoolHarness(PostgresConfiguration(connectionString: database.connectionString, poolSize: 2), statements: [Self.sleep])
+        let harness = PoolHarness(PostgresConfiguration(connectionString: database.url, poolSize: 2), statements: [Self.sleep])
         XCTAssertTrue(harness.waitUntilReady())
         let answers = Locked<[Result<[QueryResult], PostgresError>]>([])
         let shutDown = DispatchSemaphore(value: 0)

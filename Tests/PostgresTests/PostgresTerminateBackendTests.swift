@@ -1,15 +1,16 @@
 import Foundation
 import Postgres
+import TestSupport
 import XCTest
 
 /// `pg_terminate_backend` on the pool's own connections while it is under load.
 final class PostgresTerminateBackendTests: XCTestCase {
-    private var database: ScratchDatabase!
+    private var database: TestDatabase!
     private static let read = PreparedStatement(name: "read", sql: "SELECT $1::int8 * 2, pg_sleep(0.002)")
     private static let write = PreparedStatement(name: "write", sql: "INSERT INTO writes (id) VALUES ($1::int8)")
 
     override func setUpWithError() throws {
-        database = try ScratchDatabase(prefix: "terminate")
+        database = try TestDatabase(prefix: "pg_terminate", migrate: false)
         let admin = try database.connect()
         try admin.execute("CREATE TABLE writes (id int8 PRIMARY KEY)")
         admin.close()
@@ -19,7 +20,7 @@ final class PostgresTerminateBackendTests: XCTestCase {
 
     private func makeHarness(applicationName: String) -> PoolHarness {
         let harness = PoolHarness(PostgresConfiguration(
-            connectionString: database.connectionString, poolSize: 3, maxPendingBatches: 1_000,
+            connectionString: database.url, poolSize: 3, maxPendingBatches: 1_000,
             requestDeadlineMilliseconds: 5_000, reconnectInitialDelayMilliseconds: 20,
             reconnectMaxDelayMilliseconds: 500, applicationName: applicationName
         ), statements: [Self.read, Self.write])

@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import TestSupport
 import XCTest
 
 /// How many small batches a pool carries per second (printed), with every answer checked.
@@ -7,7 +8,7 @@ final class PostgresThroughputTests: XCTestCase {
     private static let lookup = PreparedStatement(name: "lookup", sql: "SELECT id, label FROM items WHERE id = $1::int8")
 
     func testPipelinedReadsAllAnsweredCorrectly() throws {
-        let database = try ScratchDatabase(prefix: "throughput")
+        let database = try TestDatabase(prefix: "pg_throughput", migrate: false)
         defer { database.drop() }
         let admin = try database.connect()
         try admin.execute("CREATE TABLE items (id int8 PRIMARY KEY, label text NOT NULL); INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 1000) g")
@@ -15,7 +16,7 @@ final class PostgresThroughputTests: XCTestCase {
 
         for (poolSize, concurrency) in [(1, 1), (1, 256), (2, 256)] {
             let harness = PoolHarness(PostgresConfiguration(
-                connectionString: database.connectionString, poolSize: poolSize, maxInFlightPerConnection: 256
+                connectionString: database.url, poolSize: poolSize, maxInFlightPerConnection: 256
             ), statements: [Self.lookup])
             XCTAssertTrue(harness.waitUntilReady())
             let driver = LoadDriver(harness: harness, concurrency: concurrency) { sequence in

@@ -1,11 +1,12 @@
 import Postgres
+import TestSupport
 import XCTest
 
 /// Values go out as text parameters and come back as text cells, unchanged.
 final class PostgresTypeRoundTripTests: XCTestCase {
-    private var database: ScratchDatabase!
+    private var database: TestDatabase!
 
-    override func setUpWithError() throws { database = try ScratchDatabase(prefix: "types") }
+    override func setUpWithError() throws { database = try TestDatabase(prefix: "pg_types", migrate: false) }
     override func tearDown() { database?.drop() }
 
     private static let echo = PreparedStatement(
@@ -15,7 +16,7 @@ final class PostgresTypeRoundTripTests: XCTestCase {
     )
 
     func testValuesRoundTrip() throws {
-        let harness = PoolHarness(PostgresConfiguration(connectionString: database.connectionString, poolSize: 1), statements: [Self.echo])
+        let harness = PoolHarness(PostgresConfiguration(connectionString: database.url, poolSize: 1), statements: [Self.echo])
         defer { harness.shutdown() }
         XCTAssertTrue(harness.waitUntilReady())
 
@@ -52,7 +53,7 @@ final class PostgresTypeRoundTripTests: XCTestCase {
         // A statement naming a table that does not exist cannot be prepared: table first.
         let admin = try database.connect()
         try admin.execute(create.sql)
-        let pool = PoolHarness(PostgresConfiguration(connectionString: database.connectionString, poolSize: 1), statements: [insert, Self.select])
+        let pool = PoolHarness(PostgresConfiguration(connectionString: database.url, poolSize: 1), statements: [insert, Self.select])
         defer { pool.shutdown() }
         XCTAssertTrue(pool.waitUntilReady())
         let result = try XCTUnwrap(pool.run(QueryBatch([Query(insert, ["3"]), Query(Self.select, ["2"])], isReadOnly: false)))

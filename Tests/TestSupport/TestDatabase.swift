@@ -53,7 +53,8 @@ public final class TestDatabase: Sendable {
 
         do throws(PostgresError) {
             let admin = try BlockingConnection(connectionString: serverURL)
-            // The name is made above from [a-z0-9_] only; identifiers cannot be parameters.
+            // The name is made above from [a-z0-9_] only, the encoding by the test itself;
+            // identifiers cannot be parameters.
             let options = encoding.map { " ENCODING '\($0)' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'" } ?? ""
             try admin.execute("CREATE DATABASE \"\(name)\"\(options)")
             admin.close()

@@ -28,7 +28,7 @@ final class LifecycleTests: XCTestCase {
         // A respawn and a reload fork again, after the master has lived a while.
         let first = try XCTUnwrap(daemon.workerPIDs().first)
         kill(first, SIGKILL)
-        XCTAssertTrue(waitUntil(5) { daemon.workerPIDs().count == 3 && !daemon.workerPIDs().contains(first) })
+        XCTAssertTrue(waitUntil(15) { daemon.workerPIDs().count == 3 && !daemon.workerPIDs().contains(first) })
         daemon.signal(SIGHUP)
         XCTAssertTrue(waitUntil(10) { daemon.stderr().contains("\"reloaded\"") })
         XCTAssertEqual(daemon.stop(), 0)

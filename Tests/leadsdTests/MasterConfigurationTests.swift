@@ -78,6 +78,7 @@ final class MasterConfigurationTests: XCTestCase {
         XCTAssertEqual(error(["--plain-http", "--rate-limit", "0"])?.contains("out of range"), true)
         XCTAssertEqual(error(["--plain-http", "--metrics-listen", "127.0.0.1:8443"]), "--metrics-listen must differ from --listen")
         XCTAssertEqual(error(["--plain-http", "--table-prefix", "crm;drop"])?.contains("only a-z"), true)
+        XCTAssertEqual(error(["--plain-http", "--teams"])?.contains("teams mode (X-Team-ID) is not available"), true)
     }
 
     func testAnUnparsableEnvironmentNumberIsReportedByItsName() {

@@ -28,6 +28,19 @@ final class MasterMetricsEndpointTests: XCTestCase {
         XCTAssertEqual(daemon.stop(), 0)
     }
 
+    func testRateLimitRejectionsAreCountedByLimit() throws {
+        let database = try TestDatabase(prefix: "metrics_limits")
+        defer { database.drop() }
+        let daemon = DaemonProcess()
+        try daemon.start(arguments: ["--workers", "1", "--guest-rate-limit", "2"], environment: ["DATABASE_URL": database.url])
+        let statuses = (0..<5).map { _ in daemon.request("/crm/api/v2/leads")?.status }
+        XCTAssertEqual(statuses, [401, 401, 429, 429, 429])
+        let metrics = try XCTUnwrap(daemon.request("/metrics", port: daemon.metricsPort)).body
+        XCTAssertEqual(Self.value("leadsd_rate_limit_rejections_total{limit=\"guest\"} ", in: metrics), 3, metrics)
+        XCTAssertEqual(Self.value("leadsd_rate_limit_rejections_total{limit=\"token\"} ", in: metrics), 0, metrics)
+        XCTAssertEqual(daemon.stop(), 0)
+    }
+
     private static func value(_ prefix: String, in text: String) -> Int {
         guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) else { return 0 }
         return Int(line.dropFirst(prefix.count)) ?? -1

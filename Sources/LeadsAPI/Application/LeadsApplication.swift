@@ -1,4 +1,5 @@
 import HTTP
+import Metrics
 import Postgres
 
 /// The HTTP responder of the whole API: routing, order of checks, handlers.
@@ -148,12 +149,12 @@ public final class LeadsApplication: HTTPResponder {
             case .unavailable:
                 respond(APIResponses.unavailable())
             case .unauthenticated(let status):
-                if status.exceeded { RateLimitRejections.record(.guest) }
+                if status.exceeded { WorkerMetrics.current?.recordRateLimitRejection(.guest) }
                 var response = status.exceeded ? APIResponses.tooManyAttempts() : APIResponses.unauthenticated()
                 status.apply(to: &response)
                 respond(response)
             case .limited(let status):
-                RateLimitRejections.record(.token)
+                WorkerMetrics.current?.recordRateLimitRejection(.token)
                 var response = APIResponses.tooManyAttempts()
                 status.apply(to: &response)
                 respond(response)

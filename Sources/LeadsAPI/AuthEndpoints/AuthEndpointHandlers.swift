@@ -1,4 +1,5 @@
 import HTTP
+import Metrics
 import Postgres
 
 /// The handlers of `POST auth/token`, `GET auth/me` and `DELETE auth/token` (contract §2).
@@ -52,7 +53,7 @@ public final class AuthEndpointHandlers {
                 respond(response)
             }
             if status.exceeded {
-                RateLimitRejections.record(loginLimitExceeded(results.first) ? .login : .guest)
+                WorkerMetrics.current?.recordRateLimitRejection(.login)
                 return answer(.message(429, "Too Many Attempts.", route: route))
             }
             switch parsed {
@@ -101,15 +102,6 @@ public final class AuthEndpointHandlers {
         return RateLimitWindow.stricter(guest, login)
     }
 
-    /// Whether the per-IP login counter (rather than only the guest one) refused the request.
-    private func loginLimitExceeded(_ result: QueryResult?) -> Bool {
-        guard let result, let keyColumn = result.column(named: "key") else { return false }
-        return result.rows.contains { row in
-            guard row[keyColumn].string?.hasPrefix("login:") == true, let window = RateLimitWindow(row: row, in: result) else { return false }
-            return window.status(limit: configuration.loginRateLimit).exceeded
-        }
-    }
-
     /// Exactly one bcrypt check happens whether the email is unknown, the password wrong or the
     /// user without crm_access, so the three answers take the same time and say the same thing.
     private func checkCredentials(
@@ -148,7 +140,7 @@ public final class AuthEndpointHandlers {
                 return
             }
             var body: [UInt8] = Array("{\"token\":".utf8)
-            JSONString.append("\(id)|\(secret)", to: &body)
+            JSONEscaping.appendString("\(id)|\(secret)".utf8, to: &body)
             body.append(contentsOf: Array(",\"user\":".utf8))
             UserJSON.append(id: user.id, name: user.name, email: user.email, to: &body)
             body.append(UInt8(ascii: "}"))
@@ -191,9 +183,9 @@ public final class AuthEndpointHandlers {
 enum UserJSON {
     static func append(id: Int64, name: String, email: String, to body: inout [UInt8]) {
         body.append(contentsOf: Array("{\"id\":\(id),\"name\":".utf8))
-        JSONString.append(name, to: &body)
+        JSONEscaping.appendString(name.utf8, to: &body)
         body.append(contentsOf: Array(",\"email\":".utf8))
-        JSONString.append(email, to: &body)
+        JSONEscaping.appendString(email.utf8, to: &body)
         body.append(UInt8(ascii: "}"))
     }
 }

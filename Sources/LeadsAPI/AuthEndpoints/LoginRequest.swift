@@ -136,15 +136,15 @@ enum ValidationResponse {
             message += " (and \(more) more error\(more == 1 ? "" : "s"))"
         }
         var body: [UInt8] = Array("{\"message\":".utf8)
-        JSONString.append(message, to: &body)
+        JSONEscaping.appendString(message.utf8, to: &body)
         body.append(contentsOf: Array(",\"errors\":{".utf8))
         for (index, entry) in errors.enumerated() {
             if index > 0 { body.append(UInt8(ascii: ",")) }
-            JSONString.append(entry.field, to: &body)
+            JSONEscaping.appendString(entry.field.utf8, to: &body)
             body.append(contentsOf: Array(":[".utf8))
             for (m, text) in entry.messages.enumerated() {
                 if m > 0 { body.append(UInt8(ascii: ",")) }
-                JSONString.append(text, to: &body)
+                JSONEscaping.appendString(text.utf8, to: &body)
             }
             body.append(UInt8(ascii: "]"))
         }

@@ -1,3 +1,5 @@
+import HTTP
+
 /// A strict RFC 8259 parser for request bodies: one value, optional surrounding whitespace,
 /// nothing after it; strings must be valid UTF-8 with no raw control characters and no lone
 /// surrogate escapes; nesting is limited so a hostile body cannot exhaust the stack.

@@ -127,6 +127,11 @@ struct ServeConfiguration: Sendable {
         guard !prefix.isEmpty, prefix.utf8.allSatisfy({ Self.isSegmentByte($0) }) else {
             throw ConfigurationError("--route-prefix (LEADSD_ROUTE_PREFIX): '\(prefix)' must be one path segment of letters, digits, '-', '_' or '.'")
         }
+        // Refused rather than ignored: an operator who turns teams mode on relies on X-Team-ID
+        // scoping, and serving every team's leads instead would be a silent data leak.
+        if options.teams {
+            throw ConfigurationError("--teams (LEADSD_TEAMS): teams mode (X-Team-ID) is not available in this version")
+        }
         let expiration = try number(options.tokenExpiration, "token-expiration", "LEADSD_TOKEN_EXPIRATION", 0...(100 * 365 * 24 * 60))
         api = APIConfiguration(
             routePrefix: prefix,

@@ -51,7 +51,7 @@ struct ServeOptions: ParsableArguments {
     @Option(name: .customLong("token-expiration"), help: "Sanctum token expiry in minutes since creation; 0 = never (LEADSD_TOKEN_EXPIRATION).")
     var tokenExpiration: Int = EnvironmentDefault.int("LEADSD_TOKEN_EXPIRATION", 0)
 
-    @Flag(name: .customLong("teams"), help: "Teams mode, X-Team-ID (LEADSD_TEAMS).")
+    @Flag(name: .customLong("teams"), help: "Teams mode, X-Team-ID (LEADSD_TEAMS); not available yet: refused at start.")
     var teams: Bool = EnvironmentDefault.bool("LEADSD_TEAMS", false)
 
     @Option(name: .customLong("max-body-bytes"), help: "Largest request body; larger is 413 (LEADSD_MAX_BODY_BYTES).")

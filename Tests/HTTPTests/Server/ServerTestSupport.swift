@@ -26,11 +26,11 @@ final class TestResponder: HTTPResponder {
         switch request.path {
         case "/echo":
             var body = Array("{\"method\":".utf8)
-            JSONString.append(request.method, to: &body)
+            JSONEscaping.appendString(request.method.utf8, to: &body)
             for (key, value) in [("path", request.path), ("client", request.clientAddress), ("scheme", request.scheme),
                                  ("host", request.host), ("requestId", request.requestID), ("bodyLength", String(request.body.count))] {
                 body += Array(",\"\(key)\":".utf8)
-                JSONString.append(value, to: &body)
+                JSONEscaping.appendString(value.utf8, to: &body)
             }
             body += Array("}".utf8)
             respond(.json(200, body, route: "/echo"))

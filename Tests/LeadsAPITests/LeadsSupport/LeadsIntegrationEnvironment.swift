@@ -1,17 +1,18 @@
 import Foundation
 import Postgres
 @testable import LeadsAPI
+import TestSupport
 import XCTest
 
 /// A seeded database and a client for one integration test class.
 final class LeadsIntegrationEnvironment: @unchecked Sendable {
     // @unchecked Sendable: set up once, then read-only; the client confines itself to its queue.
-    let database: LeadsTestDatabase
+    let database: TestDatabase
     let client: LeadsInProcessClient
     let gate: LeadsTestGate
 
     init(prefix: String, configuration: APIConfiguration = APIConfiguration()) throws {
-        database = try LeadsTestDatabase(prefix: prefix)
+        database = try TestDatabase(prefix: "leads_" + prefix)
         try database.connect().execute(LeadsFixture.seed)
         gate = LeadsFixture.gate()
         client = LeadsInProcessClient(databaseURL: database.url, gate: gate, configuration: configuration)

@@ -3,6 +3,7 @@ import Foundation
 import HTTP
 @testable import LeadsAPI
 import Postgres
+import TestSupport
 import XCTest
 
 /// One answer, as a client sees it. Shared by the in-process client below and (later) an
@@ -55,18 +56,11 @@ final class LeadsInProcessClient: LeadsTestClient, @unchecked Sendable {
     }
 
     func waitUntilReady(seconds: Double = 10) -> Bool {
-        let end = Date().addingTimeInterval(seconds)
-        while Date() < end {
-            if queue.sync(execute: { pool.isReady }) { return true }
-            Thread.sleep(forTimeInterval: 0.01)
-        }
-        return false
+        pool.waitUntilReady(on: queue, seconds: seconds)
     }
 
     func shutdown() {
-        let done = DispatchSemaphore(value: 0)
-        queue.async { self.pool.shutdown { done.signal() } }
-        _ = done.wait(timeout: .now() + 10)
+        pool.shutdownAndWait(on: queue)
     }
 
     static func makeRequest(_ method: String, _ target: String, token: String?, body: String?, headers: [(String, String)]) -> HTTPRequest {

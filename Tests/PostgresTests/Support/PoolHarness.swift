@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Postgres
+import TestSupport
 import XCTest
 
 /// A pool on its own serial queue, driven from the test thread with bounded waits.
@@ -21,12 +22,7 @@ final class PoolHarness: @unchecked Sendable {
     /// Polls until the pool is ready or `seconds` pass.
     @discardableResult
     func waitUntilReady(seconds: Double = 10) -> Bool {
-        let end = Date().addingTimeInterval(seconds)
-        while Date() < end {
-            if isReady { return true }
-            Thread.sleep(forTimeInterval: 0.005)
-        }
-        return isReady
+        pool.waitUntilReady(on: queue, seconds: seconds)
     }
 
     /// Runs one batch and waits for its answer; nil if none came within `seconds`.
@@ -63,9 +59,7 @@ final class PoolHarness: @unchecked Sendable {
     /// Shuts the pool down; false if that took longer than `seconds`.
     @discardableResult
     func shutdown(seconds: Double = 10) -> Bool {
-        let done = DispatchSemaphore(value: 0)
-        queue.async { [pool] in pool.shutdown { done.signal() } }
-        return done.wait(timeout: .now() + seconds) == .success
+        pool.shutdownAndWait(on: queue, seconds: seconds)
     }
 }
 

@@ -1,2 +1,0 @@
-// Helpers shared by the test targets: throwaway databases, a running daemon.
-public enum TestSupportPlaceholder {}
