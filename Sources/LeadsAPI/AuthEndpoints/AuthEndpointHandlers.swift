@@ -43,7 +43,7 @@ public final class AuthEndpointHandlers {
         }
         let route = tokenRoute
         runner.run(QueryBatch(queries, isReadOnly: false)) { [self] result in
-            guard case .success(let results) = result, let status = loginStatus(results.first) else {
+            guard case .success(let results) = result, let (status, refusedBy) = loginStatus(results.first) else {
                 respond(Self.unavailable(route: route))
                 return
             }
@@ -53,7 +53,7 @@ public final class AuthEndpointHandlers {
                 respond(response)
             }
             if status.exceeded {
-                WorkerMetrics.current?.recordRateLimitRejection(.login)
+                WorkerMetrics.current?.recordRateLimitRejection(refusedBy)
                 return answer(.message(429, "Too Many Attempts.", route: route))
             }
             switch parsed {
@@ -85,8 +85,9 @@ public final class AuthEndpointHandlers {
         }
     }
 
-    /// The stricter of the two IP counters (guest and login) the request was counted against.
-    private func loginStatus(_ result: QueryResult?) -> RateLimitStatus? {
+    /// The stricter of the two IP counters (guest and login) the request was counted against,
+    /// whose headers the client gets, and the limit that refused it if one did (login first).
+    private func loginStatus(_ result: QueryResult?) -> (status: RateLimitStatus, refusedBy: RateLimitKind)? {
         guard let result, let keyColumn = result.column(named: "key") else { return nil }
         var guest: RateLimitStatus?
         var login: RateLimitStatus?
@@ -99,7 +100,7 @@ public final class AuthEndpointHandlers {
             }
         }
         guard let guest, let login else { return nil }
-        return RateLimitWindow.stricter(guest, login)
+        return (RateLimitWindow.stricter(guest, login), login.exceeded ? .login : .guest)
     }
 
     /// Exactly one bcrypt check happens whether the email is unknown, the password wrong or the
