@@ -8,8 +8,9 @@
   person id is invalid."), but "exists" is not something a JSON schema can express. So in a
   case generated to be valid, such values are swapped for ids of seeded rows, and the path's
   `{uuid}` mostly for a live lead (some stay random: 404 is an acceptable answer to a valid
-  request). Likewise a valid-looking email and password are swapped for the seeded user's
-  credentials, because wrong credentials are a 422 by contract. Negative cases are untouched.
+  request), also when only the body is invalid, so that updates are validated on real leads.
+- Credentials: wrong ones are a 422 by contract, so a well-formed email and password are
+  swapped for the seeded user's in every case, valid or not (see before_call).
 
 The seed (ids, credentials, base URL) comes from the JSON file named by
 LEADSD_SCHEMATHESIS_SEED, written by .ci/schemathesis.
@@ -35,6 +36,25 @@ REFERENCES = {
     "lead_source_id": "lead_sources",
     "pipeline_stage_id": "pipeline_stages",
 }
+
+# What `POST auth/token` trims: Unicode White_Space and NUL.
+LOGIN_SPACE = "\x00\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+
+
+def _is_email_address(text):
+    """The server's test of an address (LoginRequest.isEmailAddress)."""
+    parts = text.split("@")
+    if len(text.encode("utf-8")) > 254 or len(parts) != 2 or not parts[0] or not parts[1]:
+        return False
+    if len(parts[0].encode("utf-8")) > 64:
+        return False
+    for part in parts:
+        if any(ord(c) < 0x20 or ord(c) == 0x7F or c in ' \t\r\n<>()[],;:\\"' for c in part):
+            return False
+        if part.startswith(".") or part.endswith(".") or ".." in part:
+            return False
+    return True
+
 
 # Live leads: the seeded ones, plus those the run creates, minus those it deletes.
 _leads_lock = threading.Lock()
@@ -113,14 +133,20 @@ def before_call(context, case, kwargs):
         # One in four stays as generated: an unknown lead is a 404, also an answer to check.
         if live and zlib.crc32(repr(value).encode("utf-8")) % 4 != 0:
             case.path_parameters = {**case.path_parameters, "uuid": _pick(live, value)}
-    if not isinstance(case.body, dict) or not _is_positive(case, ParameterLocation.BODY):
+    if not isinstance(case.body, dict):
         return
     if path.startswith("/leads") and method in ("POST", "PUT", "PATCH"):
-        _existing_references(case.body)
+        if _is_positive(case, ParameterLocation.BODY):
+            _existing_references(case.body)
     elif path == "/auth/token" and method == "POST":
-        if "email" in case.body:
+        # Negative cases too: with the right credentials a bad device_name must still be
+        # refused (422), not reach the database. An email or password that breaks the rules
+        # stays as generated, so those refusals are still tested.
+        email = case.body.get("email")
+        if isinstance(email, str) and _is_email_address(email.strip(LOGIN_SPACE)):
             case.body["email"] = SEED["email"]
-        if "password" in case.body:
+        password = case.body.get("password")
+        if isinstance(password, str) and password.strip(LOGIN_SPACE):
             case.body["password"] = SEED["password"]
 
 
