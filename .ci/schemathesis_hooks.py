@@ -62,7 +62,8 @@ _live_leads = list(SEED["leads"])
 
 
 def _pick(choices, value):
-    """A choice that depends only on the generated value, so a seed replays the same run."""
+    """A choice derived from the generated value (no random state of our own), so a replayed
+    seed picks the same rows as far as the set of live leads allows."""
     return choices[zlib.crc32(repr(value).encode("utf-8")) % len(choices)]
 
 
