@@ -24,7 +24,7 @@ final class OpenAPIDocumentTests: XCTestCase {
         var served: [String: Set<String>] = [:]
         for pattern in router.patterns {
             let path = String(pattern.dropFirst("/crm/api/v2".count))
-            for method in ["GET", "POST", "PUT", "PATCH", "DELETE"] {
+            for method in ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"] {
                 if case .found = router.match(method: method, path: pattern.replacing("{uuid}", with: LeadsFixture.missing)) {
                     served[path, default: []].insert(method.lowercased())
                 }
@@ -37,20 +37,52 @@ final class OpenAPIDocumentTests: XCTestCase {
         let common: Set<String> = ["401", "403", "429", "500", "503"]
         let body: Set<String> = ["400", "413", "415", "422"]
         let expected: [String: [String: Set<String>]] = [
-            "/leads": ["get": common.union(["200", "422"]), "post": common.union(body).union(["201"])],
+            "/leads": [
+                "get": common.union(["200", "422"]), "head": common.union(["200", "422"]),
+                "post": common.union(body).union(["201"]),
+            ],
             "/leads/{uuid}": [
-                "get": common.union(["200", "404"]), "put": common.union(body).union(["200", "404"]),
+                "get": common.union(["200", "404"]), "head": common.union(["200", "404"]),
+                "put": common.union(body).union(["200", "404"]),
                 "patch": common.union(body).union(["200", "404"]), "delete": common.union(["204", "404"]),
             ],
             "/auth/token": ["post": ["201", "400", "413", "415", "422", "429", "500", "503"], "delete": common.union(["204"])],
-            "/auth/me": ["get": common.union(["200"])],
-            "/openapi.json": ["get": ["200"]],
+            "/auth/me": ["get": common.union(["200"]), "head": common.union(["200"])],
+            "/openapi.json": ["get": ["200"], "head": ["200"]],
         ]
         for (path, operations) in expected {
             for (method, statuses) in operations {
                 let operation = paths[path]?[method] as? [String: Any]
                 let documented = Set((operation?["responses"] as? [String: Any])?.keys.map { $0 } ?? [])
                 XCTAssertTrue(statuses.isSubset(of: documented), "\(method) \(path) lacks \(statuses.subtracting(documented))")
+            }
+        }
+    }
+
+    /// The Lead resource is exactly contract §5's keys, in its order, and nothing else.
+    func testLeadSchemaIsTheExactKeySet() throws {
+        let schemas = try XCTUnwrap((try document()["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        let lead = try XCTUnwrap(schemas["Lead"] as? [String: Any])
+        XCTAssertEqual(lead["required"] as? [String], [
+            "id", "lead_id", "title", "description", "amount", "currency", "expected_close", "converted_at",
+            "created_at", "updated_at", "deleted_at", "owner", "person", "organization", "labels",
+        ])
+        XCTAssertEqual(lead["additionalProperties"] as? Bool, false)
+        XCTAssertEqual(Set((lead["properties"] as? [String: Any])?.keys.map { $0 } ?? []), Set(lead["required"] as? [String] ?? []))
+    }
+
+    /// Every response of every operation names X-Request-Id, which every response carries.
+    func testEveryResponseDocumentsTheRequestID() throws {
+        let doc = try document()
+        let components = try XCTUnwrap((doc["components"] as? [String: Any])?["responses"] as? [String: [String: Any]])
+        let paths = try XCTUnwrap(doc["paths"] as? [String: [String: Any]])
+        for (path, item) in paths {
+            for (method, operation) in item {
+                guard let responses = (operation as? [String: Any])?["responses"] as? [String: [String: Any]] else { continue }
+                for (status, response) in responses {
+                    let resolved = (response["$ref"] as? String).flatMap { components[String($0.split(separator: "/").last!)] } ?? response
+                    XCTAssertNotNil((resolved["headers"] as? [String: Any])?["X-Request-Id"], "\(method) \(path) \(status)")
+                }
             }
         }
     }

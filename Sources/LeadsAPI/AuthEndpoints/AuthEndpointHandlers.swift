@@ -135,9 +135,13 @@ public final class AuthEndpointHandlers {
         ])
         let route = tokenRoute
         runner.run(QueryBatch([query], isReadOnly: false)) { result in
-            guard case .success(let results) = result, let row = results.first?.rows.first,
-                  let id = results.first?.cell(row, "id")?.int else {
-                answer(Self.unavailable(route: route))
+            let results: [QueryResult]
+            switch result {
+            case .success(let answered): results = answered
+            case .failure(let error): return answer(Self.failure(error, route: route))
+            }
+            guard let row = results.first?.rows.first, let id = results.first?.cell(row, "id")?.int else {
+                answer(Self.failure(nil, route: route))
                 return
             }
             var body: [UInt8] = Array("{\"token\":".utf8)
@@ -168,9 +172,17 @@ public final class AuthEndpointHandlers {
         runner.run(QueryBatch([query], isReadOnly: false)) { result in
             switch result {
             case .success: respond(HTTPResponse(status: 204, route: route))
-            case .failure: respond(Self.unavailable(route: route))
+            case .failure(let error): respond(Self.failure(error, route: route))
             }
         }
+    }
+
+    /// A write that failed: 503 when the database is unreachable or busy (the client may
+    /// retry), 500 for anything else, which is a bug (contract §8), as the lead routes answer.
+    static func failure(_ error: PostgresError?, route: String?) -> HTTPResponse {
+        var response = error.map(APIResponses.databaseFailure) ?? APIResponses.serverError()
+        response.route = route
+        return response
     }
 
     static func unavailable(route: String?) -> HTTPResponse {

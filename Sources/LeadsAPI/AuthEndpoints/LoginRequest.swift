@@ -81,7 +81,8 @@ public struct LoginRequest: Sendable, Equatable {
         var deviceName: String?
         switch present("device_name") {
         case .none: break
-        // PostgreSQL text cannot hold NUL; refused as not a string, as lead fields are (not a 500).
+        // PostgreSQL text cannot hold NUL: such a name is refused as not a string, as the lead
+        // fields are, instead of failing in the database.
         case .string(let text) where text.utf8.contains(0):
             errors.append(("device_name", ["The device name field must be a string."]))
         case .string(let text) where text.unicodeScalars.count <= maximumNameLength: deviceName = text
