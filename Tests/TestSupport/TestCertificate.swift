@@ -14,19 +14,13 @@ public final class TestCertificate: Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         path = directory + "/server.crt"
         keyPath = directory + "/server.key"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                             "-keyout", keyPath, "-out", path, "-days", "2", "-subj", "/CN=\(commonName)",
-                             "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, FileManager.default.fileExists(atPath: path) else {
-            throw DaemonProcess.Failure("openssl req failed (\(process.terminationStatus)): \(text)")
+        let result = try runTool("openssl", [
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", keyPath, "-out", path, "-days", "2", "-subj", "/CN=\(commonName)",
+            "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        ])
+        guard result.status == 0, FileManager.default.fileExists(atPath: path) else {
+            throw DaemonProcess.Failure("openssl req failed (\(result.status)): \(result.output)")
         }
     }
 

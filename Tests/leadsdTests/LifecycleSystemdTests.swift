@@ -155,16 +155,8 @@ final class LifecycleSystemdTests: XCTestCase {
                          "EnvironmentFile=/etc/leadsd/leadsd.env", "ExecReload=/bin/kill -HUP $MAINPID", "WatchdogSec=", "KillMode=mixed"] {
             XCTAssertTrue(service.contains(required), "leadsd.service lacks \(required)")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: analyzer)
-        process.arguments = ["verify", scratch + "/leadsd.service", scratch + "/leadsd.socket"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, text)
+        let (status, text) = try runTool(analyzer, ["verify", scratch + "/leadsd.service", scratch + "/leadsd.socket"])
+        XCTAssertEqual(status, 0, text)
         let complaints = text.split(separator: "\n").filter { $0.contains("leadsd") }
         XCTAssertEqual(complaints, [], "systemd-analyze complains about the units")
     }
@@ -186,16 +178,8 @@ final class LifecycleSystemdTests: XCTestCase {
                                         "ca-certificates is missing")
         try certificate.write(toFile: ca, atomically: true, encoding: .utf8)
         try text.replacingOccurrences(of: "/etc/haproxy/leadsd-ca.pem", with: ca).write(toFile: config, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: haproxy)
-        process.arguments = ["-c", "-f", config]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let result = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, result)
+        let result = try runTool(haproxy, ["-c", "-f", config])
+        XCTAssertEqual(result.status, 0, result.output)
     }
 
     /// Every variable the daemon reads appears in deploy/leadsd.env.

@@ -9,6 +9,7 @@ import XCTest
 /// the new certificate. Needs the real TLS server (http branch), `openssl` and `curl`.
 final class LifecycleTLSReloadTests: XCTestCase {
     private var directory = ""
+    private var certificates: [TestCertificate] = []
 
     override func setUpWithError() throws {
         directory = NSTemporaryDirectory() + "leadsd-tls-reload-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -17,33 +18,18 @@ final class LifecycleTLSReloadTests: XCTestCase {
 
     override func tearDown() {
         try? FileManager.default.removeItem(atPath: directory)
-    }
-
-    @discardableResult
-    private func run(_ tool: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return text
+        certificates.forEach { $0.remove() }
     }
 
     private func makeCertificate(commonName: String) throws -> (cert: String, key: String) {
-        let cert = directory + "/\(commonName).crt", key = directory + "/\(commonName).key"
-        try run("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                            "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=\(commonName)"])
-        XCTAssertTrue(FileManager.default.fileExists(atPath: cert), "openssl req failed")
-        return (cert, key)
+        let certificate = try TestCertificate(commonName: commonName)
+        certificates.append(certificate)
+        return (certificate.path, certificate.keyPath)
     }
 
     /// The subject CN the server presents to a new connection.
     private func presentedName(port: UInt16) throws -> String? {
-        let text = try run("curl", ["-sk", "-v", "-o", "/dev/null", "--max-time", "5", "https://127.0.0.1:\(port)/healthz"])
+        let text = try runTool("curl", ["-sk", "-v", "-o", "/dev/null", "--max-time", "5", "https://127.0.0.1:\(port)/healthz"]).output
         guard let range = text.range(of: #"subject: CN\s*=\s*[A-Za-z0-9.-]+"#, options: .regularExpression) else { return nil }
         return text[range].split(separator: "=").last.map { $0.trimmingCharacters(in: .whitespaces) }
     }

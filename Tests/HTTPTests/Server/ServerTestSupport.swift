@@ -3,6 +3,7 @@ import Foundation
 import XCTest
 @testable import HTTP
 import TLS
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -212,34 +213,8 @@ final class RawClient {
     }
 }
 
-/// Runs a command line tool; returns its exit status and combined output.
-@discardableResult
-func runTool(_ executable: String, _ arguments: [String], input: String? = nil, timeout: Double = 20) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    let inputPipe = Pipe()
-    process.standardInput = inputPipe
-    try process.run()
-    if let input { inputPipe.fileHandleForWriting.write(Data(input.utf8)) }
-    try inputPipe.fileHandleForWriting.close()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-}
-
 /// A self-signed P-256 certificate for localhost/127.0.0.1 in a fresh directory.
 func makeCertificate() throws -> (directory: String, cert: String, key: String) {
-    let directory = NSTemporaryDirectory() + "leadsd-tls-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    let cert = directory + "/cert.pem", key = directory + "/key.pem"
-    let result = try runTool("/usr/bin/openssl", [
-        "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", cert,
-        "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-    ])
-    guard result.status == 0 else { throw POSIXError(.EINVAL) }
-    return (directory, cert, key)
+    let certificate = try TestCertificate(commonName: "localhost")
+    return (certificate.directory, certificate.path, certificate.keyPath)
 }
