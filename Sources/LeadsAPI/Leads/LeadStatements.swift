@@ -54,7 +54,18 @@ public struct LeadStatements: Sendable {
             WHERE l.deleted_at IS NULL AND ($1::bigint IS NULL OR l.user_owner_id = $1::bigint)
               AND ($2::bigint IS NULL OR l.team_id = $2::bigint)
             """
-        count = PreparedStatement(name: "leads_count", sql: "SELECT count(*) FROM \(p)leads AS l \(listFilter)")
+        // The exact total: sql/030's trigger-kept counters, a few index probes whatever the
+        // table's size. They exist for the tables the migrations manage (crm_leads); with any
+        // other prefix the rows are counted.
+        if p == "crm_" {
+            count = PreparedStatement(name: "leads_count", sql: """
+                SELECT coalesce(sum(live), 0)::bigint FROM leadsd_lead_counts
+                WHERE scope = (CASE WHEN $1::bigint IS NULL THEN 0 ELSE 1 END) + (CASE WHEN $2::bigint IS NULL THEN 0 ELSE 2 END)
+                  AND team_id = coalesce($2::bigint, 0) AND owner_id = coalesce($1::bigint, 0)
+                """)
+        } else {
+            count = PreparedStatement(name: "leads_count", sql: "SELECT count(*) FROM \(p)leads AS l \(listFilter)")
+        }
         var list: [ListParameters.Sort: PreparedStatement] = [:]
         for sort in ListParameters.Sort.all {
             let direction = sort.descending ? "DESC" : "ASC"
