@@ -11,6 +11,7 @@ public struct LeadStatements: Sendable {
     public let list: [ListParameters.Sort: PreparedStatement]
     public let resolve: PreparedStatement
     public let create: PreparedStatement
+    public let claimNumber: PreparedStatement
     public let update: PreparedStatement
     public let delete: PreparedStatement
 
@@ -126,18 +127,31 @@ public struct LeadStatements: Sendable {
             """
         }
 
+        // The counter: 1 + the highest number among all leads (soft-deleted included), or the
+        // counter + 1 when that is higher (a number claimed by a create still in flight).
+        let nextNumber = "INSERT INTO leadsd_lead_numbers AS c (id, last_number)"
+        let nextNumberConflict = """
+            ON CONFLICT (id) DO UPDATE SET last_number = GREATEST(c.last_number + 1, EXCLUDED.last_number)
+                RETURNING last_number
+            """
+
         // $1 external id, $2 title, $3 description, $4 amount (cents), $5 currency, $6 expected
         // close (UTC), $7 person, $8 organization, $9 lead source, $10 pipeline stage, $11 owner,
         // $12 label UUIDs, $13 acting user, $14 team. Returns how many leads it inserted
         // (0 when a reference died since validation).
         create = PreparedStatement(name: "leads_create", sql: """
             WITH \(references(person: "$7", organization: "$8", source: "$9", stage: "$10", owner: "$11", labels: "$12", team: "$14")),
-            numbered AS (
-                INSERT INTO leadsd_lead_numbers AS c (id, last_number)
-                SELECT 1, coalesce((SELECT max(number) FROM \(p)leads), 1000) + 1 FROM complete
-                ON CONFLICT (id) DO UPDATE SET last_number = GREATEST(c.last_number + 1, EXCLUDED.last_number)
-                RETURNING last_number
+            claimed AS (
+                SELECT split_part(current_setting('leadsd.lead_number', true), ':', 2)::bigint AS number
+                WHERE split_part(current_setting('leadsd.lead_number', true), ':', 1) = $1::text
             ),
+            numbered AS (
+                \(nextNumber)
+                SELECT 1, coalesce((SELECT max(number) FROM \(p)leads), 1000) + 1 FROM complete
+                WHERE NOT EXISTS (SELECT 1 FROM claimed)
+                \(nextNumberConflict)
+            ),
+            chosen AS (SELECT number FROM claimed UNION ALL SELECT last_number FROM numbered),
             inserted AS (
                 INSERT INTO \(p)leads (external_id, team_id, title, description, amount, currency, expected_close,
                     person_id, organization_id, lead_source_id, pipeline_stage_id, pipeline_id, user_owner_id,
@@ -145,9 +159,9 @@ public struct LeadStatements: Sendable {
                 SELECT $1::text, $14::bigint, $2::text, $3::text, $4::bigint, coalesce($5::text, 'USD'), $6::timestamp,
                     complete.person_id, complete.organization_id, complete.lead_source_id, complete.pipeline_stage_id,
                     (SELECT s.pipeline_id FROM \(p)pipeline_stages AS s WHERE s.id = complete.pipeline_stage_id),
-                    complete.user_owner_id, prefix.value, numbered.last_number, prefix.value || numbered.last_number,
+                    complete.user_owner_id, prefix.value, chosen.number, prefix.value || chosen.number,
                     (SELECT st.id FROM \(p)lead_statuses AS st WHERE st.id = 1), false, $13::bigint, \(now), \(now)
-                FROM complete, numbered,
+                FROM complete, chosen,
                     (SELECT coalesce((SELECT value FROM \(p)settings WHERE name = 'lead_prefix'
                                       ORDER BY team_id NULLS FIRST, id LIMIT 1), 'L') AS value) AS prefix
                 RETURNING id
@@ -155,8 +169,31 @@ public struct LeadStatements: Sendable {
             linked AS (
                 INSERT INTO \(p)labelables (label_id, crm_labelable_id, crm_labelable_type)
                 SELECT DISTINCT labels.id, inserted.id, \(Self.labelableType) FROM inserted, labels
+            ),
+            given_back AS (
+                UPDATE leadsd_lead_numbers SET last_number = last_number - 1
+                WHERE id = 1 AND last_number = (SELECT number FROM claimed) AND NOT EXISTS (SELECT 1 FROM inserted)
             )
             SELECT (SELECT count(*) FROM inserted)
+            """)
+
+        // $1 the new lead's external id. Takes the next lead number in a transaction of its
+        // own, sent in the same flush just before `create` (see LeadsController.create): the
+        // counter row is locked only for this statement, not for the whole create and its WAL
+        // flush, and this transaction commits without waiting for the disk (it wrote nothing
+        // that must outlive a crash: the counter is recomputed from max(number) whenever it is
+        // behind, and a later create's durable commit makes it durable too). The number is
+        // handed to `create` in a session setting keyed by the external id, so only that
+        // create can use it; a create that finds no claim numbers itself as before.
+        claimNumber = PreparedStatement(name: "leads_claim_number", sql: """
+            WITH numbered AS (
+                \(nextNumber)
+                SELECT 1, coalesce((SELECT max(number) FROM \(p)leads), 1000) + 1
+                \(nextNumberConflict)
+            )
+            SELECT set_config('leadsd.lead_number', $1::text || ':' || last_number, false),
+                   set_config('synchronous_commit', 'off', true)
+            FROM numbered
             """)
 
         // $1 lead UUID, $2 team, $3 acting user; then (present, value) pairs: $4/$5 title,
@@ -209,7 +246,7 @@ public struct LeadStatements: Sendable {
     }
 
     public var all: [PreparedStatement] {
-        [show, count, resolve, create, update, delete] + ListParameters.Sort.all.compactMap { list[$0] }
+        [show, count, resolve, claimNumber, create, update, delete] + ListParameters.Sort.all.compactMap { list[$0] }
     }
 
     static func isSafePrefix(_ prefix: String) -> Bool {

@@ -138,18 +138,28 @@ final class LeadsController {
         }
         let externalID = SecureRandom.uuidV4()
         let team = LeadParameters.int(context.team)
+        let claim = QueryBatch([Query(statements.claimNumber, [externalID])], isReadOnly: false)
         let queries = [
             Query(statements.create, LeadParameters.create(input, externalID: externalID, userID: context.user.userID, team: context.team)),
             Query(statements.show, [externalID, team]),
         ]
-        run(queries, readOnly: false, context) { [self] results in
-            if let row = results[1].rows.first, LeadResource.isLeadRow(row), results[0].rows.first?.first?.int == 1 {
-                context.respond(.json(201, LeadResource.document(row)))
-                return
+        // Two transactions in one round trip: the number claim, then the create. Should the
+        // claim fail, the create numbers the lead itself (holding the counter to its commit).
+        runner.run(together: [claim, QueryBatch(queries, isReadOnly: false)]) { [self] results in
+            guard results.count == 2 else { context.respond(APIResponses.serverError()); return }
+            run(queries, readOnly: false, prefetched: results[1], context) { results in
+                self.created(results, input, attempt: attempt, context)
             }
-            // A reference died between validation and the write: nothing was written.
-            self.afterLostRace(input, leadUUID: nil, attempt: attempt, context) { self.create(context, attempt: attempt + 1) }
         }
+    }
+
+    private func created(_ results: [QueryResult], _ input: LeadInput, attempt: Int, _ context: Context) {
+        if let row = results[1].rows.first, LeadResource.isLeadRow(row), results[0].rows.first?.first?.int == 1 {
+            context.respond(.json(201, LeadResource.document(row)))
+            return
+        }
+        // A reference died between validation and the write: nothing was written.
+        afterLostRace(input, leadUUID: nil, attempt: attempt, context) { self.create(context, attempt: attempt + 1) }
     }
 
     // MARK: PUT/PATCH leads/{uuid}
