@@ -8,7 +8,29 @@ import Postgres
 public struct LeadStatements: Sendable {
     public let show: PreparedStatement
     public let count: PreparedStatement
-    public let list: [ListParameters.Sort: PreparedStatement]
+    /// The page of a list, per sort and per filter shape (see `ListKey`).
+    public let list: [ListKey: PreparedStatement]
+
+    /// Which of the list's filters are given. Each shape has its own statement whose WHERE
+    /// names only the given filters: PostgreSQL switches a prepared statement to a generic
+    /// plan, and a generic plan of `($1 IS NULL OR user_owner_id = $1)` cannot use the sort's
+    /// index, so it read and sorted every live lead. An absent filter is still a parameter
+    /// (`$1::bigint IS NULL`, a one-time filter), so every shape takes the same parameters.
+    public struct ListKey: Hashable, Sendable {
+        public var sort: ListParameters.Sort
+        public var byOwner: Bool
+        public var byTeam: Bool
+
+        public init(sort: ListParameters.Sort, byOwner: Bool, byTeam: Bool) {
+            self.sort = sort
+            self.byOwner = byOwner
+            self.byTeam = byTeam
+        }
+
+        static let all: [ListKey] = ListParameters.Sort.all.flatMap { sort in
+            [(false, false), (true, false), (false, true), (true, true)].map { ListKey(sort: sort, byOwner: $0.0, byTeam: $0.1) }
+        }
+    }
     public let resolve: PreparedStatement
     public let create: PreparedStatement
     public let claimNumber: PreparedStatement
@@ -67,14 +89,18 @@ public struct LeadStatements: Sendable {
         } else {
             count = PreparedStatement(name: "leads_count", sql: "SELECT count(*) FROM \(p)leads AS l \(listFilter)")
         }
-        var list: [ListParameters.Sort: PreparedStatement] = [:]
-        for sort in ListParameters.Sort.all {
+        var list: [ListKey: PreparedStatement] = [:]
+        for key in ListKey.all {
+            let sort = key.sort
             let direction = sort.descending ? "DESC" : "ASC"
             // Nulls last both ways only for amount (contract §7); the id breaks ties.
             let nulls = sort.column == .amount ? " NULLS LAST" : ""
-            list[sort] = PreparedStatement(name: "leads_list_\(sort.name)", sql: """
+            let owner = key.byOwner ? "l.user_owner_id = $1::bigint" : "$1::bigint IS NULL"
+            let team = key.byTeam ? "l.team_id = $2::bigint" : "$2::bigint IS NULL"
+            let suffix = (key.byOwner ? "_owner" : "") + (key.byTeam ? "_team" : "")
+            list[key] = PreparedStatement(name: "leads_list_\(sort.name)\(suffix)", sql: """
                 \(select)
-                \(listFilter)
+                WHERE l.deleted_at IS NULL AND \(owner) AND \(team)
                 ORDER BY l.\(sort.column.rawValue) \(direction)\(nulls), l.id \(direction)
                 LIMIT $3::bigint OFFSET $4::bigint
                 """)
@@ -246,7 +272,7 @@ public struct LeadStatements: Sendable {
     }
 
     public var all: [PreparedStatement] {
-        [show, count, resolve, claimNumber, create, update, delete] + ListParameters.Sort.all.compactMap { list[$0] }
+        [show, count, resolve, claimNumber, create, update, delete] + ListKey.all.compactMap { list[$0] }
     }
 
     static func isSafePrefix(_ prefix: String) -> Bool {

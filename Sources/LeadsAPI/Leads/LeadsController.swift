@@ -66,7 +66,8 @@ final class LeadsController {
     }
 
     private func listQueries(_ parameters: ListParameters, team: Int64?) -> [Query]? {
-        guard let listStatement = statements.list[parameters.sort] else { return nil }
+        let key = LeadStatements.ListKey(sort: parameters.sort, byOwner: parameters.userOwnerID != nil, byTeam: team != nil)
+        guard let listStatement = statements.list[key] else { return nil }
         let owner = LeadParameters.int(parameters.userOwnerID)
         let teamParameter = LeadParameters.int(team)
         return [
