@@ -101,3 +101,24 @@ final class AuthGateReadAlongTests: XCTestCase {
         XCTAssertEqual(try fixtures.scalar("SELECT sum(hits) FROM leadsd_rate_limits WHERE key = $1", ["t:\(token.id)"]), "1")
     }
 }
+
+/// The gate's transaction does not wait for a WAL flush (see AccessStatements).
+final class AuthGateCommitModeTests: XCTestCase {
+    func testGateStatementCommitsWithoutWaitingForTheDisk() throws {
+        let database = try AuthTestDatabase(prefix: "commit_mode")
+        defer { database.drop() }
+        let db = try database.connect()
+        let fixtures = AuthFixtures(connection: db)
+        let token = try fixtures.token(for: try fixtures.user("commit@example.com"))
+        let secret = String(token.plaintext.split(separator: "|")[1])
+        try db.execute("SET synchronous_commit = on")  // a test cluster may run with it off
+        try db.execute("BEGIN")
+        let row = try db.execute(AccessStatements.authenticateByID.sql, [
+            "App\\Models\\User", nil, "ip:192.0.2.1", SanctumToken.hash(secret: secret), String(token.id),
+        ]).rows.first
+        XCTAssertNotNil(row)
+        XCTAssertEqual(try fixtures.scalar("SELECT current_setting('synchronous_commit')"), "off")
+        try db.execute("COMMIT")
+        XCTAssertEqual(try fixtures.scalar("SELECT current_setting('synchronous_commit')"), "on", "for that transaction only")
+    }
+}
