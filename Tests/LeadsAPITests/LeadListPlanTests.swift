@@ -33,4 +33,24 @@ final class LeadListPlanTests: XCTestCase {
             XCTAssertTrue(plan.contains("crm_leads_live_"), "\(statement.name) reads a live-leads index:\n\(plan)")
         }
     }
+
+    /// Rows skipped by the offset are not joined: the labels of a page of 25 at offset 500
+    /// are looked up 25 times, not 525.
+    func testOnlyThePagesRowsAreJoined() throws {
+        let database = try LeadsTestDatabase(prefix: "list_joins")
+        defer { database.drop() }
+        let db = try database.connect()
+        try db.execute(LeadsFixture.seed)
+        try db.execute("""
+            INSERT INTO crm_leads (external_id, title, created_at) SELECT 'j-' || i, 'Lead', now() - i * interval '1 minute'
+            FROM generate_series(1, 2000) AS i;
+            ANALYZE;
+            """)
+        let statement = try XCTUnwrap(LeadStatements(tablePrefix: "crm_").list[LeadStatements.ListKey(sort: .default, byOwner: false, byTeam: false)])
+        try db.execute("PREPARE page(bigint, bigint, bigint, bigint) AS \(statement.sql)")
+        let plan = try db.execute("EXPLAIN (ANALYZE, TIMING OFF, COSTS OFF) EXECUTE page(NULL, NULL, 25, 500)").rows
+            .compactMap { $0.first?.string }
+        let labelScan = try XCTUnwrap(plan.firstIndex { $0.contains("on crm_labelables") }, plan.joined(separator: "\n"))
+        XCTAssertTrue(plan[labelScan].contains("loops=25)"), plan.joined(separator: "\n"))
+    }
 }

@@ -48,14 +48,14 @@ public struct LeadStatements: Sendable {
         func timestamp(_ column: String) -> String {
             #"to_char(\#(column), 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"')"#
         }
-        // The column order LeadRow reads.
-        let select = """
+        // The column order LeadRow reads; `source` is the leads table or a page of it.
+        func selectLeads(from source: String) -> String { """
             SELECT l.external_id, l.lead_id, l.title, l.description, l.amount, l.currency,
                    \(timestamp("l.expected_close")), \(timestamp("l.converted_at")), \(timestamp("l.created_at")),
                    \(timestamp("l.updated_at")), \(timestamp("l.deleted_at")),
                    u.id, u.name, pe.external_id, btrim(concat_ws(' ', pe.first_name, pe.last_name)),
                    o.external_id, o.name, lb.ids, lb.names
-            FROM \(p)leads AS l
+            FROM \(source) AS l
             LEFT JOIN users AS u ON u.id = l.user_owner_id
             LEFT JOIN \(p)people AS pe ON pe.id = l.person_id AND pe.deleted_at IS NULL
             LEFT JOIN \(p)organizations AS o ON o.id = l.organization_id AND o.deleted_at IS NULL
@@ -66,6 +66,8 @@ public struct LeadStatements: Sendable {
                       WHERE ll.crm_labelable_type = \(Self.labelableType) AND ll.crm_labelable_id = l.id) AS x
             ) AS lb ON true
             """
+        }
+        let select = selectLeads(from: "\(p)leads")
 
         show = PreparedStatement(name: "leads_show", sql: """
             \(select)
@@ -98,11 +100,18 @@ public struct LeadStatements: Sendable {
             let owner = key.byOwner ? "l.user_owner_id = $1::bigint" : "$1::bigint IS NULL"
             let team = key.byTeam ? "l.team_id = $2::bigint" : "$2::bigint IS NULL"
             let suffix = (key.byOwner ? "_owner" : "") + (key.byTeam ? "_team" : "")
+            let order = "ORDER BY l.\(sort.column.rawValue) \(direction)\(nulls), l.id \(direction)"
+            // The page's rows are picked first (from the sort's index, skipping the offset's
+            // rows unjoined), then only those get their owner, person, organization and labels.
+            let page = """
+                (SELECT l.* FROM \(p)leads AS l
+                 WHERE l.deleted_at IS NULL AND \(owner) AND \(team)
+                 \(order)
+                 LIMIT $3::bigint OFFSET $4::bigint)
+                """
             list[key] = PreparedStatement(name: "leads_list_\(sort.name)\(suffix)", sql: """
-                \(select)
-                WHERE l.deleted_at IS NULL AND \(owner) AND \(team)
-                ORDER BY l.\(sort.column.rawValue) \(direction)\(nulls), l.id \(direction)
-                LIMIT $3::bigint OFFSET $4::bigint
+                \(selectLeads(from: page))
+                \(order)
                 """)
         }
         self.list = list
