@@ -83,3 +83,31 @@ final class LeadNumberClaimTests: XCTestCase {
         XCTAssertEqual(try a.scalar("SELECT string_agg(lead_id, ',' ORDER BY number) FROM crm_leads"), "L1001,L1002")
     }
 }
+
+/// The create answers from its own statement (no read-back): the body must be exactly what a
+/// show of the same lead returns.
+final class LeadCreateResponseTests: XCTestCase {
+    func testCreateAnswerEqualsTheShowOfTheSameLead() throws {
+        let database = try LeadsTestDatabase(prefix: "create_answer")
+        defer { database.drop() }
+        try database.connect().execute(LeadsFixture.seed)
+        let client = LeadsInProcessClient(databaseURL: database.url, gate: LeadsFixture.gate())
+        defer { client.shutdown() }
+        XCTAssertTrue(client.waitUntilReady())
+        for body in [
+            #"{"title":"Bare"}"#,
+            """
+            {"title":"Linked \\"quoted\\"","description":"d","amount":12.5,"currency":"EUR","expected_close":"2026-09-30T00:00:00+00:00",
+             "person_id":"\(LeadsFixture.person)","organization_id":"\(LeadsFixture.organization)","user_owner_id":2,
+             "labels":["\(LeadsFixture.coldLabel)","\(LeadsFixture.hotLabel)"]}
+            """,
+        ] {
+            let created = client.request("POST", client.basePath + "/leads", json: body)
+            XCTAssertEqual(created.status, 201, created.text)
+            let id = try XCTUnwrap(created.data["id"] as? String)
+            let shown = client.request("GET", client.basePath + "/leads/" + id)
+            XCTAssertEqual(shown.status, 200)
+            XCTAssertEqual(created.text, shown.text)
+        }
+    }
+}

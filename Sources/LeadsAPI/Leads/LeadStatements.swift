@@ -49,7 +49,13 @@ public struct LeadStatements: Sendable {
             #"to_char(\#(column), 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"')"#
         }
         // The column order LeadRow reads; `source` is the leads table or a page of it.
-        func selectLeads(from source: String) -> String { """
+        // A lead's labels, as linked in the table.
+        let linkedLabels = """
+            SELECT DISTINCT lab.id, lab.external_id, lab.name
+                      FROM \(p)labelables AS ll JOIN \(p)labels AS lab ON lab.id = ll.label_id AND lab.deleted_at IS NULL
+                      WHERE ll.crm_labelable_type = \(Self.labelableType) AND ll.crm_labelable_id = l.id
+            """
+        func selectLeads(from source: String, labels: String = linkedLabels) -> String { """
             SELECT l.external_id, l.lead_id, l.title, l.description, l.amount, l.currency,
                    \(timestamp("l.expected_close")), \(timestamp("l.converted_at")), \(timestamp("l.created_at")),
                    \(timestamp("l.updated_at")), \(timestamp("l.deleted_at")),
@@ -61,9 +67,7 @@ public struct LeadStatements: Sendable {
             LEFT JOIN \(p)organizations AS o ON o.id = l.organization_id AND o.deleted_at IS NULL
             LEFT JOIN LATERAL (
                 SELECT array_agg(x.external_id ORDER BY x.id) AS ids, array_agg(x.name ORDER BY x.id) AS names
-                FROM (SELECT DISTINCT lab.id, lab.external_id, lab.name
-                      FROM \(p)labelables AS ll JOIN \(p)labels AS lab ON lab.id = ll.label_id AND lab.deleted_at IS NULL
-                      WHERE ll.crm_labelable_type = \(Self.labelableType) AND ll.crm_labelable_id = l.id) AS x
+                FROM (\(labels)) AS x
             ) AS lb ON true
             """
         }
@@ -146,7 +150,7 @@ public struct LeadStatements: Sendable {
                        (SELECT id FROM users WHERE id = \(owner)::bigint FOR KEY SHARE) AS user_owner_id
             ),
             labels AS (
-                SELECT id, external_id FROM \(p)labels WHERE external_id = ANY (\(labels)::text[])
+                SELECT id, external_id, name FROM \(p)labels WHERE external_id = ANY (\(labels)::text[])
                    AND deleted_at IS NULL AND (\(team)::bigint IS NULL OR team_id = \(team)::bigint) FOR SHARE
             ),
             complete AS (
@@ -172,8 +176,10 @@ public struct LeadStatements: Sendable {
 
         // $1 external id, $2 title, $3 description, $4 amount (cents), $5 currency, $6 expected
         // close (UTC), $7 person, $8 organization, $9 lead source, $10 pipeline stage, $11 owner,
-        // $12 label UUIDs, $13 acting user, $14 team. Returns how many leads it inserted
-        // (0 when a reference died since validation).
+        // $12 label UUIDs, $13 acting user, $14 team. Returns one row: how many leads it
+        // inserted (0 when a reference died since validation), then the new lead's columns as
+        // `show` returns them (NULLs when none), built from the inserted row and the references
+        // the statement resolved, so no second statement has to read the lead back.
         create = PreparedStatement(name: "leads_create", sql: """
             WITH \(references(person: "$7", organization: "$8", source: "$9", stage: "$10", owner: "$11", labels: "$12", team: "$14")),
             claimed AS (
@@ -199,7 +205,7 @@ public struct LeadStatements: Sendable {
                 FROM complete, chosen,
                     (SELECT coalesce((SELECT value FROM \(p)settings WHERE name = 'lead_prefix'
                                       ORDER BY team_id NULLS FIRST, id LIMIT 1), 'L') AS value) AS prefix
-                RETURNING id
+                RETURNING *
             ),
             linked AS (
                 INSERT INTO \(p)labelables (label_id, crm_labelable_id, crm_labelable_type)
@@ -209,7 +215,8 @@ public struct LeadStatements: Sendable {
                 UPDATE leadsd_lead_numbers SET last_number = last_number - 1
                 WHERE id = 1 AND last_number = (SELECT number FROM claimed) AND NOT EXISTS (SELECT 1 FROM inserted)
             )
-            SELECT (SELECT count(*) FROM inserted)
+            SELECT n.inserted, lead.* FROM (SELECT count(*) FROM inserted) AS n(inserted)
+            LEFT JOIN (\(selectLeads(from: "inserted", labels: "SELECT DISTINCT id, external_id, name FROM labels"))) AS lead ON true
             """)
 
         // $1 the new lead's external id. Takes the next lead number in a transaction of its

@@ -138,11 +138,9 @@ final class LeadsController {
             return
         }
         let externalID = SecureRandom.uuidV4()
-        let team = LeadParameters.int(context.team)
         let claim = QueryBatch([Query(statements.claimNumber, [externalID])], isReadOnly: false)
         let queries = [
             Query(statements.create, LeadParameters.create(input, externalID: externalID, userID: context.user.userID, team: context.team)),
-            Query(statements.show, [externalID, team]),
         ]
         // Two transactions in one round trip: the number claim, then the create. Should the
         // claim fail, the create numbers the lead itself (holding the counter to its commit).
@@ -155,8 +153,10 @@ final class LeadsController {
     }
 
     private func created(_ results: [QueryResult], _ input: LeadInput, attempt: Int, _ context: Context) {
-        if let row = results[1].rows.first, LeadResource.isLeadRow(row), results[0].rows.first?.first?.int == 1 {
-            context.respond(.json(201, LeadResource.document(row)))
+        if let row = results[0].rows.first, row.first?.int == 1 {
+            let lead = Array(row.dropFirst())
+            guard LeadResource.isLeadRow(lead) else { context.respond(APIResponses.serverError()); return }
+            context.respond(.json(201, LeadResource.document(lead)))
             return
         }
         // A reference died between validation and the write: nothing was written.
