@@ -29,40 +29,43 @@ CREATE TABLE IF NOT EXISTS leadsd_lead_counts (
     PRIMARY KEY (scope, team_id, owner_id, stripe)
 ) WITH (fillfactor = 50);
 
--- Adds one delta per (team, owner) of changed rows. Rows are aggregated first, so a statement
--- that touched many leads writes each counter once, and deltas that cancel out (an update
--- that changed neither deleted_at, the owner nor the team) write nothing and lock nothing.
--- Counters are written in key order, so two transactions lock shared counters in the same order.
-CREATE OR REPLACE FUNCTION leadsd_add_lead_counts(teams bigint[], owners bigint[], deltas integer[])
-RETURNS void LANGUAGE sql AS $$
-    INSERT INTO leadsd_lead_counts AS c (scope, team_id, owner_id, stripe, live)
-    SELECT k.scope, k.team_id, k.owner_id, (pg_backend_pid() % 32)::smallint, sum(d.delta)
-    FROM unnest(teams, owners, deltas) AS d(team_id, owner_id, delta)
-    CROSS JOIN LATERAL (VALUES (0::smallint, 0::bigint, 0::bigint),
-                               (1::smallint, 0::bigint, d.owner_id),
-                               (2::smallint, d.team_id, 0::bigint),
-                               (3::smallint, d.team_id, d.owner_id)) AS k(scope, team_id, owner_id)
-    WHERE k.team_id IS NOT NULL AND k.owner_id IS NOT NULL
-    GROUP BY k.scope, k.team_id, k.owner_id
-    HAVING sum(d.delta) <> 0
-    ORDER BY k.scope, k.team_id, k.owner_id
-    ON CONFLICT (scope, team_id, owner_id, stripe) DO UPDATE SET live = c.live + EXCLUDED.live
-$$;
-
+-- The trigger functions. Each adds one delta per counter that its statement's rows change:
+-- the rows are aggregated first, so a statement that touched many leads writes each counter
+-- once, and deltas that cancel out (an update that changed neither deleted_at, the owner nor
+-- the team) write nothing and lock nothing. Counters are written in key order, so two
+-- transactions lock the counters they share in the same order. The four scopes of a row come
+-- from the same VALUES list in each function (a NULL owner or team drops the scopes naming
+-- it). Each function holds its INSERT itself, rather than calling a shared function with
+-- arrays: PL/pgSQL caches the statement's plan per session, and a single-row create costs
+-- about a third of what the shared-function version did.
 CREATE OR REPLACE FUNCTION leadsd_count_inserted_leads() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM leadsd_add_lead_counts(array_agg(team_id), array_agg(user_owner_id), array_agg(1))
-    FROM leadsd_new_leads WHERE deleted_at IS NULL
-    HAVING count(*) > 0;
+    INSERT INTO leadsd_lead_counts AS c (scope, team_id, owner_id, stripe, live)
+    SELECT k.scope, k.team_id, k.owner_id, (pg_backend_pid() % 32)::smallint, count(*)
+    FROM leadsd_new_leads AS d
+    CROSS JOIN LATERAL (VALUES (0::smallint, 0::bigint, 0::bigint), (1::smallint, 0::bigint, d.user_owner_id),
+                               (2::smallint, d.team_id, 0::bigint), (3::smallint, d.team_id, d.user_owner_id))
+        AS k(scope, team_id, owner_id)
+    WHERE d.deleted_at IS NULL AND k.team_id IS NOT NULL AND k.owner_id IS NOT NULL
+    GROUP BY k.scope, k.team_id, k.owner_id
+    ORDER BY k.scope, k.team_id, k.owner_id
+    ON CONFLICT (scope, team_id, owner_id, stripe) DO UPDATE SET live = c.live + EXCLUDED.live;
     RETURN NULL;
 END
 $$;
 
 CREATE OR REPLACE FUNCTION leadsd_count_deleted_leads() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM leadsd_add_lead_counts(array_agg(team_id), array_agg(user_owner_id), array_agg(-1))
-    FROM leadsd_old_leads WHERE deleted_at IS NULL
-    HAVING count(*) > 0;
+    INSERT INTO leadsd_lead_counts AS c (scope, team_id, owner_id, stripe, live)
+    SELECT k.scope, k.team_id, k.owner_id, (pg_backend_pid() % 32)::smallint, -count(*)
+    FROM leadsd_old_leads AS d
+    CROSS JOIN LATERAL (VALUES (0::smallint, 0::bigint, 0::bigint), (1::smallint, 0::bigint, d.user_owner_id),
+                               (2::smallint, d.team_id, 0::bigint), (3::smallint, d.team_id, d.user_owner_id))
+        AS k(scope, team_id, owner_id)
+    WHERE d.deleted_at IS NULL AND k.team_id IS NOT NULL AND k.owner_id IS NOT NULL
+    GROUP BY k.scope, k.team_id, k.owner_id
+    ORDER BY k.scope, k.team_id, k.owner_id
+    ON CONFLICT (scope, team_id, owner_id, stripe) DO UPDATE SET live = c.live + EXCLUDED.live;
     RETURN NULL;
 END
 $$;
@@ -71,11 +74,19 @@ $$;
 -- needed (and an update of the id itself still counts right).
 CREATE OR REPLACE FUNCTION leadsd_count_updated_leads() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM leadsd_add_lead_counts(array_agg(d.team_id), array_agg(d.user_owner_id), array_agg(d.delta))
+    INSERT INTO leadsd_lead_counts AS c (scope, team_id, owner_id, stripe, live)
+    SELECT k.scope, k.team_id, k.owner_id, (pg_backend_pid() % 32)::smallint, sum(d.delta)
     FROM (SELECT team_id, user_owner_id, -1 AS delta FROM leadsd_old_leads WHERE deleted_at IS NULL
           UNION ALL
           SELECT team_id, user_owner_id, 1 FROM leadsd_new_leads WHERE deleted_at IS NULL) AS d
-    HAVING count(*) > 0;
+    CROSS JOIN LATERAL (VALUES (0::smallint, 0::bigint, 0::bigint), (1::smallint, 0::bigint, d.user_owner_id),
+                               (2::smallint, d.team_id, 0::bigint), (3::smallint, d.team_id, d.user_owner_id))
+        AS k(scope, team_id, owner_id)
+    WHERE k.team_id IS NOT NULL AND k.owner_id IS NOT NULL
+    GROUP BY k.scope, k.team_id, k.owner_id
+    HAVING sum(d.delta) <> 0
+    ORDER BY k.scope, k.team_id, k.owner_id
+    ON CONFLICT (scope, team_id, owner_id, stripe) DO UPDATE SET live = c.live + EXCLUDED.live;
     RETURN NULL;
 END
 $$;
@@ -93,9 +104,14 @@ CREATE OR REPLACE FUNCTION leadsd_recount_leads() RETURNS void LANGUAGE plpgsql 
 BEGIN
     LOCK TABLE crm_leads IN SHARE ROW EXCLUSIVE MODE;
     DELETE FROM leadsd_lead_counts;
-    PERFORM leadsd_add_lead_counts(array_agg(team_id), array_agg(user_owner_id), array_agg(1))
-    FROM crm_leads WHERE deleted_at IS NULL
-    HAVING count(*) > 0;
+    INSERT INTO leadsd_lead_counts (scope, team_id, owner_id, stripe, live)
+    SELECT k.scope, k.team_id, k.owner_id, 0, count(*)
+    FROM crm_leads AS d
+    CROSS JOIN LATERAL (VALUES (0::smallint, 0::bigint, 0::bigint), (1::smallint, 0::bigint, d.user_owner_id),
+                               (2::smallint, d.team_id, 0::bigint), (3::smallint, d.team_id, d.user_owner_id))
+        AS k(scope, team_id, owner_id)
+    WHERE d.deleted_at IS NULL AND k.team_id IS NOT NULL AND k.owner_id IS NOT NULL
+    GROUP BY k.scope, k.team_id, k.owner_id;
 END
 $$;
 
