@@ -13,6 +13,9 @@ final class BatchRequest {
     let deadline: UInt64
     /// A read is retried at most once after its connection broke.
     var retried = false
+    /// Batches that go out right behind this one, on the same connection and in the same
+    /// flush (`PostgresPool.run(together:)`); emptied once sent, so a retry sends only this.
+    var followers: [BatchRequest] = []
     private var completion: Completion?
 
     init(batch: QueryBatch, deadline: UInt64, completion: @escaping Completion) {

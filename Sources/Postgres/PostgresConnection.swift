@@ -187,23 +187,35 @@ final class PostgresConnection: @unchecked Sendable {
 
     // MARK: Sending
 
-    /// Sends the batch as one pipeline segment. Only for a connection that `acceptsWork`.
+    /// Sends the batch as one pipeline segment, and each of its followers as a segment of its
+    /// own right behind it, then flushes once: one write, one round trip for all of them.
+    /// Only for a connection that `acceptsWork`.
     func send(_ request: BatchRequest) {
         guard state == .ready, let connection = handle else {
             preconditionFailure("send on a connection that is not ready")
         }
-        segments.append(PipelineSegment(request: request, queryCount: request.batch.queries.count, sentAt: uptimeNanoseconds()))
-        for query in request.batch.queries {
-            guard Self.send(connection, statement: query.statement.name, parameters: query.parameters) else {
-                lose(connection)
-                return
-            }
+        let followers = request.followers
+        request.followers = []
+        let now = uptimeNanoseconds()
+        // Every segment is registered before anything is written, so a send that fails hands
+        // all of them back to the pool (see `close`), followers included.
+        segments.append(PipelineSegment(request: request, queryCount: request.batch.queries.count, sentAt: now))
+        for follower in followers {
+            segments.append(PipelineSegment(request: follower, queryCount: follower.batch.queries.count, sentAt: now))
         }
-        guard PQpipelineSync(connection) == 1 else {
-            lose(connection)
-            return
+        guard Self.queue(request.batch, on: connection) else { lose(connection); return }
+        for follower in followers {
+            guard Self.queue(follower.batch, on: connection) else { lose(connection); return }
         }
         flush()
+    }
+
+    /// Puts one batch and its Sync in libpq's output buffer; false when libpq refused.
+    private static func queue(_ batch: QueryBatch, on connection: OpaquePointer) -> Bool {
+        for query in batch.queries {
+            guard send(connection, statement: query.statement.name, parameters: query.parameters) else { return false }
+        }
+        return PQpipelineSync(connection) == 1
     }
 
     /// PQflush until libpq's output buffer is empty; while it is not, watch for writability.

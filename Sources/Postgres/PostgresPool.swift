@@ -149,7 +149,48 @@ public final class PostgresPool: @unchecked Sendable {
             completion(.failure(invalid))
             return
         }
-        let request = BatchRequest(batch: batch, deadline: uptimeNanoseconds() + deadlineNanoseconds, completion: completion)
+        submit(BatchRequest(batch: batch, deadline: uptimeNanoseconds() + deadlineNanoseconds, completion: completion))
+    }
+
+    /// Runs the batches as consecutive pipeline segments on one connection, written in one
+    /// flush: the round trip of one batch for all of them. Each batch is its own implicit
+    /// transaction (an error in one does not touch the others); PostgreSQL runs them in the
+    /// given order, so a later batch sees what an earlier one committed. `completion` gets
+    /// one result per batch, in order, once every batch was answered.
+    public func run(together batches: [QueryBatch], completion: @escaping ([Result<[QueryResult], PostgresError>]) -> Void) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard batches.count > 1 else {
+            guard let only = batches.first else { completion([]); return }
+            run(only) { completion([$0]) }
+            return
+        }
+        var results = [Result<[QueryResult], PostgresError>?](repeating: nil, count: batches.count)
+        var unanswered = batches.count
+        let deadline = uptimeNanoseconds() + deadlineNanoseconds
+        let requests = batches.enumerated().map { index, batch in
+            BatchRequest(batch: batch, deadline: deadline) { result in
+                // Every completion runs on the queue, so this state needs no lock.
+                results[index] = result
+                unanswered -= 1
+                if unanswered == 0 { completion(results.map { $0! }) }
+            }
+        }
+        for batch in batches {
+            if let invalid = Self.validate(batch) {
+                counters.serverErrors += 1
+                for other in requests { other.finish(.failure(invalid)) }
+                return
+            }
+        }
+        let head = requests[0]
+        head.followers = Array(requests.dropFirst())
+        submit(head)
+    }
+
+    // MARK: Dispatching
+
+    /// Sends the request (and its followers) now, queues it, or refuses it.
+    private func submit(_ request: BatchRequest) {
         guard phase == .running else {
             refuse(request, because: phase == .idle ? "pool not started" : "pool shutting down")
             return
@@ -168,8 +209,6 @@ public final class PostgresPool: @unchecked Sendable {
         }
         pending.append(request)
     }
-
-    // MARK: Dispatching
 
     /// A batch that can never succeed is answered without touching a connection: libpq would
     /// cut a parameter at a NUL byte (and PostgreSQL text cannot hold one), and the protocol
@@ -228,6 +267,10 @@ public final class PostgresPool: @unchecked Sendable {
     }
 
     private func finish(_ request: BatchRequest, _ result: Result<[QueryResult], PostgresError>) {
+        // Followers not sent yet share their head's fate (refused, or timed out waiting).
+        let followers = request.followers
+        request.followers = []
+        for follower in followers { finish(follower, result) }
         guard !request.isFinished else { return }
         switch result {
         case .success: counters.batchesSucceeded += 1

@@ -120,12 +120,22 @@ public final class LeadsApplication: HTTPResponder {
             auth.issueToken(request, respond: respond)
             return
         }
-        admit(request, respond) { [self] user, respond in
-            let context = LeadsController.Context(request: request, user: user, team: nil, respond: respond)
+        // Teams mode is off: the scope is known before the user is, so a show's or a list's
+        // read can travel with the gate (one round trip). A scope taken from the user would
+        // have to wait for admission instead.
+        let team: Int64? = nil
+        let read: QueryBatch?
+        switch endpoint {
+        case .showLead: read = leads.showRead(uuid, team: team)
+        case .listLeads: read = leads.listRead(request, team: team)
+        default: read = nil
+        }
+        admit(request, along: read, respond) { [self] user, respond, prefetched in
+            let context = LeadsController.Context(request: request, user: user, team: team, respond: respond)
             switch endpoint {
-            case .listLeads: leads.list(context)
+            case .listLeads: leads.list(context, prefetched: prefetched)
             case .createLead: leads.create(context)
-            case .showLead: leads.show(uuid, context)
+            case .showLead: leads.show(uuid, context, prefetched: prefetched)
             case .updateLead: leads.update(uuid, context)
             case .deleteLead: leads.delete(uuid, context)
             case .me:
@@ -142,9 +152,13 @@ public final class LeadsApplication: HTTPResponder {
 
     /// Authentication (401) → rate limit (429) → crm_access (403); every response from
     /// here on carries the counter's headers.
-    private func admit(_ request: HTTPRequest, _ respond: @escaping (HTTPResponse) -> Void,
-                       then handler: @escaping (AuthenticatedUser, @escaping (HTTPResponse) -> Void) -> Void) {
-        gate.admit(request) { outcome in
+    ///
+    /// `read`, when given, goes to the database with the gate's statement; the handler gets its
+    /// result (nil if the gate did not run it).
+    private func admit(_ request: HTTPRequest, along read: QueryBatch?, _ respond: @escaping (HTTPResponse) -> Void,
+                       then handler: @escaping (AuthenticatedUser, @escaping (HTTPResponse) -> Void,
+                                                Result<[QueryResult], PostgresError>?) -> Void) {
+        let decide: (GateOutcome, Result<[QueryResult], PostgresError>?) -> Void = { outcome, prefetched in
             switch outcome {
             case .unavailable:
                 respond(APIResponses.unavailable())
@@ -165,8 +179,13 @@ public final class LeadsApplication: HTTPResponder {
                     respond(response)
                 }
                 guard user.crmAccess else { counted(APIResponses.unauthorized()); return }
-                handler(user, counted)
+                handler(user, counted, prefetched)
             }
+        }
+        if let read {
+            gate.admit(request, along: read, completion: decide)
+        } else {
+            gate.admit(request) { decide($0, nil) }
         }
     }
 }

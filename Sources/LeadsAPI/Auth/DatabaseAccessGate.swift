@@ -39,11 +39,42 @@ public final class DatabaseAccessGate: AccessGate {
         AccessStatements.all + RateLimitStatements.all + AuthEndpointStatements.all
 
     public func admit(_ request: HTTPRequest, completion: @escaping (GateOutcome) -> Void) {
+        guard let (query, presentedHash) = authentication(of: request) else {
+            countGuest(request, completion: completion)
+            return
+        }
+        let configuration = self.configuration
+        runner.run(QueryBatch([query], isReadOnly: false)) { result in
+            completion(Self.outcome(of: result, presentedHash: presentedHash, configuration: configuration))
+        }
+    }
+
+    /// One round trip for the gate and the read: two segments in one flush. A request with no
+    /// usable token is only counted against its address; its read is not sent at all.
+    public func admit(_ request: HTTPRequest, along read: QueryBatch,
+                      completion: @escaping (GateOutcome, Result<[QueryResult], PostgresError>?) -> Void) {
+        guard let (query, presentedHash) = authentication(of: request) else {
+            countGuest(request) { completion($0, nil) }
+            return
+        }
+        let configuration = self.configuration
+        runner.run(together: [QueryBatch([query], isReadOnly: false), read]) { results in
+            let outcome = Self.outcome(of: results[0], presentedHash: presentedHash, configuration: configuration)
+            guard case .admitted = outcome, results.count == 2 else {
+                completion(outcome, nil)
+                return
+            }
+            completion(outcome, results[1])
+        }
+    }
+
+    /// The gate statement for the request's bearer token and the hash it must match, or nil
+    /// when there is no token that could authenticate.
+    private func authentication(of request: HTTPRequest) -> (Query, String)? {
         startJanitorOnce()
         guard let presented = BearerToken.extract(from: request.headers),
               let parsed = SanctumToken.parse(presented) else {
-            countGuest(request, completion: completion)
-            return
+            return nil
         }
         let common: [PostgresParameter] = [
             configuration.userModel,
@@ -60,10 +91,7 @@ public final class DatabaseAccessGate: AccessGate {
             presentedHash = SHA256.hex(whole.utf8)
             query = Query(AccessStatements.authenticateByHash, common + [presentedHash])
         }
-        let configuration = self.configuration
-        runner.run(QueryBatch([query], isReadOnly: false)) { result in
-            completion(Self.outcome(of: result, presentedHash: presentedHash, configuration: configuration))
-        }
+        return (query, presentedHash)
     }
 
     public func countGuest(_ request: HTTPRequest, completion: @escaping (GateOutcome) -> Void) {

@@ -7,6 +7,24 @@ import Postgres
 public protocol StatementRunner: AnyObject {
     var queue: DispatchQueue { get }
     func run(_ batch: QueryBatch, completion: @escaping (Result<[QueryResult], PostgresError>) -> Void)
+    /// Runs the batches in order, each its own transaction, and answers with one result per
+    /// batch. The pool sends them in one flush (one round trip); the default runs them one
+    /// after the other.
+    func run(together batches: [QueryBatch], completion: @escaping ([Result<[QueryResult], PostgresError>]) -> Void)
+}
+
+extension StatementRunner {
+    public func run(together batches: [QueryBatch], completion: @escaping ([Result<[QueryResult], PostgresError>]) -> Void) {
+        var results: [Result<[QueryResult], PostgresError>] = []
+        func next() {
+            guard results.count < batches.count else { completion(results); return }
+            run(batches[results.count]) { result in
+                results.append(result)
+                next()
+            }
+        }
+        next()
+    }
 }
 
 extension PostgresPool: StatementRunner {}

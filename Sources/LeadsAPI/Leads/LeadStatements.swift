@@ -8,9 +8,32 @@ import Postgres
 public struct LeadStatements: Sendable {
     public let show: PreparedStatement
     public let count: PreparedStatement
-    public let list: [ListParameters.Sort: PreparedStatement]
+    /// The page of a list, per sort and per filter shape (see `ListKey`).
+    public let list: [ListKey: PreparedStatement]
+
+    /// Which of the list's filters are given. Each shape has its own statement whose WHERE
+    /// names only the given filters: PostgreSQL switches a prepared statement to a generic
+    /// plan, and a generic plan of `($1 IS NULL OR user_owner_id = $1)` cannot use the sort's
+    /// index, so it read and sorted every live lead. An absent filter is still a parameter
+    /// (`$1::bigint IS NULL`, a one-time filter), so every shape takes the same parameters.
+    public struct ListKey: Hashable, Sendable {
+        public var sort: ListParameters.Sort
+        public var byOwner: Bool
+        public var byTeam: Bool
+
+        public init(sort: ListParameters.Sort, byOwner: Bool, byTeam: Bool) {
+            self.sort = sort
+            self.byOwner = byOwner
+            self.byTeam = byTeam
+        }
+
+        static let all: [ListKey] = ListParameters.Sort.all.flatMap { sort in
+            [(false, false), (true, false), (false, true), (true, true)].map { ListKey(sort: sort, byOwner: $0.0, byTeam: $0.1) }
+        }
+    }
     public let resolve: PreparedStatement
     public let create: PreparedStatement
+    public let claimNumber: PreparedStatement
     public let update: PreparedStatement
     public let lock: PreparedStatement
     public let delete: PreparedStatement
@@ -26,24 +49,30 @@ public struct LeadStatements: Sendable {
         func timestamp(_ column: String) -> String {
             #"to_char(\#(column), 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"')"#
         }
-        // The column order LeadRow reads.
-        let select = """
+        // The column order LeadRow reads; `source` is the leads table or a page of it.
+        // A lead's labels, as linked in the table.
+        let linkedLabels = """
+            SELECT DISTINCT lab.id, lab.external_id, lab.name
+                      FROM \(p)labelables AS ll JOIN \(p)labels AS lab ON lab.id = ll.label_id AND lab.deleted_at IS NULL
+                      WHERE ll.crm_labelable_type = \(Self.labelableType) AND ll.crm_labelable_id = l.id
+            """
+        func selectLeads(from source: String, labels: String = linkedLabels) -> String { """
             SELECT l.external_id, l.lead_id, l.title, l.description, l.amount, l.currency,
                    \(timestamp("l.expected_close")), \(timestamp("l.converted_at")), \(timestamp("l.created_at")),
                    \(timestamp("l.updated_at")), \(timestamp("l.deleted_at")),
                    u.id, u.name, pe.external_id, btrim(concat_ws(' ', pe.first_name, pe.last_name)),
                    o.external_id, o.name, lb.ids, lb.names
-            FROM \(p)leads AS l
+            FROM \(source) AS l
             LEFT JOIN users AS u ON u.id = l.user_owner_id
             LEFT JOIN \(p)people AS pe ON pe.id = l.person_id AND pe.deleted_at IS NULL
             LEFT JOIN \(p)organizations AS o ON o.id = l.organization_id AND o.deleted_at IS NULL
             LEFT JOIN LATERAL (
                 SELECT array_agg(x.external_id ORDER BY x.id) AS ids, array_agg(x.name ORDER BY x.id) AS names
-                FROM (SELECT DISTINCT lab.id, lab.external_id, lab.name
-                      FROM \(p)labelables AS ll JOIN \(p)labels AS lab ON lab.id = ll.label_id AND lab.deleted_at IS NULL
-                      WHERE ll.crm_labelable_type = \(Self.labelableType) AND ll.crm_labelable_id = l.id) AS x
+                FROM (\(labels)) AS x
             ) AS lb ON true
             """
+        }
+        let select = selectLeads(from: "\(p)leads")
 
         show = PreparedStatement(name: "leads_show", sql: """
             \(select)
@@ -55,17 +84,39 @@ public struct LeadStatements: Sendable {
             WHERE l.deleted_at IS NULL AND ($1::bigint IS NULL OR l.user_owner_id = $1::bigint)
               AND ($2::bigint IS NULL OR l.team_id = $2::bigint)
             """
-        count = PreparedStatement(name: "leads_count", sql: "SELECT count(*) FROM \(p)leads AS l \(listFilter)")
-        var list: [ListParameters.Sort: PreparedStatement] = [:]
-        for sort in ListParameters.Sort.all {
+        // The exact total: sql/030's trigger-kept counters, a few index probes whatever the
+        // table's size. They exist for the tables the migrations manage (crm_leads); with any
+        // other prefix the rows are counted.
+        if p == "crm_" {
+            count = PreparedStatement(name: "leads_count", sql: """
+                SELECT coalesce(sum(live), 0)::bigint FROM leadsd_lead_counts
+                WHERE scope = (CASE WHEN $1::bigint IS NULL THEN 0 ELSE 1 END) + (CASE WHEN $2::bigint IS NULL THEN 0 ELSE 2 END)
+                  AND team_id = coalesce($2::bigint, 0) AND owner_id = coalesce($1::bigint, 0)
+                """)
+        } else {
+            count = PreparedStatement(name: "leads_count", sql: "SELECT count(*) FROM \(p)leads AS l \(listFilter)")
+        }
+        var list: [ListKey: PreparedStatement] = [:]
+        for key in ListKey.all {
+            let sort = key.sort
             let direction = sort.descending ? "DESC" : "ASC"
             // Nulls last both ways only for amount (contract §7); the id breaks ties.
             let nulls = sort.column == .amount ? " NULLS LAST" : ""
-            list[sort] = PreparedStatement(name: "leads_list_\(sort.name)", sql: """
-                \(select)
-                \(listFilter)
-                ORDER BY l.\(sort.column.rawValue) \(direction)\(nulls), l.id \(direction)
-                LIMIT $3::bigint OFFSET $4::bigint
+            let owner = key.byOwner ? "l.user_owner_id = $1::bigint" : "$1::bigint IS NULL"
+            let team = key.byTeam ? "l.team_id = $2::bigint" : "$2::bigint IS NULL"
+            let suffix = (key.byOwner ? "_owner" : "") + (key.byTeam ? "_team" : "")
+            let order = "ORDER BY l.\(sort.column.rawValue) \(direction)\(nulls), l.id \(direction)"
+            // The page's rows are picked first (from the sort's index, skipping the offset's
+            // rows unjoined), then only those get their owner, person, organization and labels.
+            let page = """
+                (SELECT l.* FROM \(p)leads AS l
+                 WHERE l.deleted_at IS NULL AND \(owner) AND \(team)
+                 \(order)
+                 LIMIT $3::bigint OFFSET $4::bigint)
+                """
+            list[key] = PreparedStatement(name: "leads_list_\(sort.name)\(suffix)", sql: """
+                \(selectLeads(from: page))
+                \(order)
                 """)
         }
         self.list = list
@@ -107,7 +158,7 @@ public struct LeadStatements: Sendable {
                        (SELECT id FROM users WHERE id = \(owner)::bigint FOR KEY SHARE) AS user_owner_id
             ),
             labels AS (
-                SELECT id, external_id FROM \(p)labels WHERE external_id = ANY (\(labels)::text[])
+                SELECT id, external_id, name FROM \(p)labels WHERE external_id = ANY (\(labels)::text[])
                    AND deleted_at IS NULL AND (\(team)::bigint IS NULL OR team_id = \(team)::bigint) FOR SHARE
             ),
             complete AS (
@@ -123,18 +174,33 @@ public struct LeadStatements: Sendable {
             """
         }
 
+        // The counter: 1 + the highest number among all leads (soft-deleted included), or the
+        // counter + 1 when that is higher (a number claimed by a create still in flight).
+        let nextNumber = "INSERT INTO leadsd_lead_numbers AS c (id, last_number)"
+        let nextNumberConflict = """
+            ON CONFLICT (id) DO UPDATE SET last_number = GREATEST(c.last_number + 1, EXCLUDED.last_number)
+                RETURNING last_number
+            """
+
         // $1 external id, $2 title, $3 description, $4 amount (cents), $5 currency, $6 expected
         // close (UTC), $7 person, $8 organization, $9 lead source, $10 pipeline stage, $11 owner,
-        // $12 label UUIDs, $13 acting user, $14 team. Returns how many leads it inserted
-        // (0 when a reference died since validation).
+        // $12 label UUIDs, $13 acting user, $14 team. Returns one row: how many leads it
+        // inserted (0 when a reference died since validation), then the new lead's columns as
+        // `show` returns them (NULLs when none), built from the inserted row and the references
+        // the statement resolved, so no second statement has to read the lead back.
         create = PreparedStatement(name: "leads_create", sql: """
             WITH \(references(person: "$7", organization: "$8", source: "$9", stage: "$10", owner: "$11", labels: "$12", team: "$14")),
-            numbered AS (
-                INSERT INTO leadsd_lead_numbers AS c (id, last_number)
-                SELECT 1, coalesce((SELECT max(number) FROM \(p)leads), 1000) + 1 FROM complete
-                ON CONFLICT (id) DO UPDATE SET last_number = GREATEST(c.last_number + 1, EXCLUDED.last_number)
-                RETURNING last_number
+            claimed AS (
+                SELECT split_part(current_setting('leadsd.lead_number', true), ':', 2)::bigint AS number
+                WHERE split_part(current_setting('leadsd.lead_number', true), ':', 1) = $1::text
             ),
+            numbered AS (
+                \(nextNumber)
+                SELECT 1, coalesce((SELECT max(number) FROM \(p)leads), 1000) + 1 FROM complete
+                WHERE NOT EXISTS (SELECT 1 FROM claimed)
+                \(nextNumberConflict)
+            ),
+            chosen AS (SELECT number FROM claimed UNION ALL SELECT last_number FROM numbered),
             inserted AS (
                 INSERT INTO \(p)leads (external_id, team_id, title, description, amount, currency, expected_close,
                     person_id, organization_id, lead_source_id, pipeline_stage_id, pipeline_id, user_owner_id,
@@ -142,18 +208,42 @@ public struct LeadStatements: Sendable {
                 SELECT $1::text, $14::bigint, $2::text, $3::text, $4::bigint, coalesce($5::text, 'USD'), $6::timestamp,
                     complete.person_id, complete.organization_id, complete.lead_source_id, complete.pipeline_stage_id,
                     (SELECT s.pipeline_id FROM \(p)pipeline_stages AS s WHERE s.id = complete.pipeline_stage_id),
-                    complete.user_owner_id, prefix.value, numbered.last_number, prefix.value || numbered.last_number,
+                    complete.user_owner_id, prefix.value, chosen.number, prefix.value || chosen.number,
                     (SELECT st.id FROM \(p)lead_statuses AS st WHERE st.id = 1), false, $13::bigint, \(now), \(now)
-                FROM complete, numbered,
+                FROM complete, chosen,
                     (SELECT coalesce((SELECT value FROM \(p)settings WHERE name = 'lead_prefix'
                                       ORDER BY team_id NULLS FIRST, id LIMIT 1), 'L') AS value) AS prefix
-                RETURNING id
+                RETURNING *
             ),
             linked AS (
                 INSERT INTO \(p)labelables (label_id, crm_labelable_id, crm_labelable_type)
                 SELECT DISTINCT labels.id, inserted.id, \(Self.labelableType) FROM inserted, labels
+            ),
+            given_back AS (
+                UPDATE leadsd_lead_numbers SET last_number = last_number - 1
+                WHERE id = 1 AND last_number = (SELECT number FROM claimed) AND NOT EXISTS (SELECT 1 FROM inserted)
             )
-            SELECT (SELECT count(*) FROM inserted)
+            SELECT n.inserted, lead.* FROM (SELECT count(*) FROM inserted) AS n(inserted)
+            LEFT JOIN (\(selectLeads(from: "inserted", labels: "SELECT DISTINCT id, external_id, name FROM labels"))) AS lead ON true
+            """)
+
+        // $1 the new lead's external id. Takes the next lead number in a transaction of its
+        // own, sent in the same flush just before `create` (see LeadsController.create): the
+        // counter row is locked only for this statement, not for the whole create and its WAL
+        // flush, and this transaction commits without waiting for the disk (it wrote nothing
+        // that must outlive a crash: the counter is recomputed from max(number) whenever it is
+        // behind, and a later create's durable commit makes it durable too). The number is
+        // handed to `create` in a session setting keyed by the external id, so only that
+        // create can use it; a create that finds no claim numbers itself as before.
+        claimNumber = PreparedStatement(name: "leads_claim_number", sql: """
+            WITH numbered AS (
+                \(nextNumber)
+                SELECT 1, coalesce((SELECT max(number) FROM \(p)leads), 1000) + 1
+                \(nextNumberConflict)
+            )
+            SELECT set_config('leadsd.lead_number', $1::text || ':' || last_number, false),
+                   set_config('synchronous_commit', 'off', true)
+            FROM numbered
             """)
 
         // $1 lead UUID, $2 team, $3 acting user; then (present, value) pairs: $4/$5 title,
@@ -206,7 +296,7 @@ public struct LeadStatements: Sendable {
     }
 
     public var all: [PreparedStatement] {
-        [show, count, resolve, create, update, lock, delete] + ListParameters.Sort.all.compactMap { list[$0] }
+        [show, count, resolve, claimNumber, create, update, lock, delete] + ListKey.all.compactMap { list[$0] }
     }
 
     static func isSafePrefix(_ prefix: String) -> Bool {

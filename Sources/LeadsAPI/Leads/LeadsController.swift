@@ -25,11 +25,12 @@ final class LeadsController {
         self.maxBodyBytes = maxBodyBytes
     }
 
-    /// Runs a batch; database failures are answered here, successes go to `then`.
-    private func run(_ queries: [Query], readOnly: Bool, _ context: Context,
-                     then: @escaping ([QueryResult]) -> Void) {
+    /// Runs a batch; database failures are answered here, successes go to `then`. When the
+    /// gate already ran the same batch in its round trip, `prefetched` is its result.
+    private func run(_ queries: [Query], readOnly: Bool, prefetched: Result<[QueryResult], PostgresError>? = nil,
+                     _ context: Context, then: @escaping ([QueryResult]) -> Void) {
         let expected = queries.count
-        runner.run(QueryBatch(queries, isReadOnly: readOnly)) { result in
+        let answer: (Result<[QueryResult], PostgresError>) -> Void = { result in
             switch result {
             case .failure(let error):
                 context.respond(APIResponses.databaseFailure(error))
@@ -38,11 +39,46 @@ final class LeadsController {
                 then(results)
             }
         }
+        if let prefetched {
+            answer(prefetched)
+        } else {
+            runner.run(QueryBatch(queries, isReadOnly: readOnly), completion: answer)
+        }
+    }
+
+    // MARK: Reads that can travel with the gate
+
+    /// The read a show will run, so the gate can send it in its own round trip; nil when the
+    /// show needs no read (a malformed UUID is a 404 without one).
+    func showRead(_ uuid: String, team: Int64?) -> QueryBatch? {
+        showQueries(uuid, team: team).map { QueryBatch($0, isReadOnly: true) }
+    }
+
+    /// The read a list will run; nil when the query string is invalid (422 without a read).
+    func listRead(_ request: HTTPRequest, team: Int64?) -> QueryBatch? {
+        guard case .success(let parameters) = ListParameters.parse(QueryString(request.query)) else { return nil }
+        return listQueries(parameters, team: team).map { QueryBatch($0, isReadOnly: true) }
+    }
+
+    private func showQueries(_ uuid: String, team: Int64?) -> [Query]? {
+        guard UUIDRule.isValid(uuid) else { return nil }
+        return [Query(statements.show, [uuid, LeadParameters.int(team)])]
+    }
+
+    private func listQueries(_ parameters: ListParameters, team: Int64?) -> [Query]? {
+        let key = LeadStatements.ListKey(sort: parameters.sort, byOwner: parameters.userOwnerID != nil, byTeam: team != nil)
+        guard let listStatement = statements.list[key] else { return nil }
+        let owner = LeadParameters.int(parameters.userOwnerID)
+        let teamParameter = LeadParameters.int(team)
+        return [
+            Query(statements.count, [owner, teamParameter]),
+            Query(listStatement, [owner, teamParameter, String(parameters.perPage), String(parameters.offset)]),
+        ]
     }
 
     // MARK: GET leads
 
-    func list(_ context: Context) {
+    func list(_ context: Context, prefetched: Result<[QueryResult], PostgresError>? = nil) {
         let query = QueryString(context.request.query)
         let parameters: ListParameters
         switch ListParameters.parse(query) {
@@ -55,14 +91,8 @@ final class LeadsController {
             parameters = parsed
         }
         guard context.user.may(.view) else { context.respond(APIResponses.unauthorized()); return }
-        let owner = LeadParameters.int(parameters.userOwnerID)
-        let team = LeadParameters.int(context.team)
-        guard let listStatement = statements.list[parameters.sort] else { context.respond(APIResponses.serverError()); return }
-        let queries = [
-            Query(statements.count, [owner, team]),
-            Query(listStatement, [owner, team, String(parameters.perPage), String(parameters.offset)]),
-        ]
-        run(queries, readOnly: true, context) { results in
+        guard let queries = listQueries(parameters, team: context.team) else { context.respond(APIResponses.serverError()); return }
+        run(queries, readOnly: true, prefetched: prefetched, context) { results in
             guard let total = results[0].rows.first?.first?.int else { context.respond(APIResponses.serverError()); return }
             let rows = results[1].rows
             guard rows.allSatisfy(LeadResource.isLeadRow) else { context.respond(APIResponses.serverError()); return }
@@ -80,9 +110,9 @@ final class LeadsController {
 
     // MARK: GET leads/{uuid}
 
-    func show(_ uuid: String, _ context: Context) {
-        guard UUIDRule.isValid(uuid) else { context.respond(APIResponses.leadNotFound()); return }
-        run([Query(statements.show, [uuid, LeadParameters.int(context.team)])], readOnly: true, context) { results in
+    func show(_ uuid: String, _ context: Context, prefetched: Result<[QueryResult], PostgresError>? = nil) {
+        guard let queries = showQueries(uuid, team: context.team) else { context.respond(APIResponses.leadNotFound()); return }
+        run(queries, readOnly: true, prefetched: prefetched, context) { results in
             guard let row = results[0].rows.first else { context.respond(APIResponses.leadNotFound()); return }
             guard LeadResource.isLeadRow(row) else { context.respond(APIResponses.serverError()); return }
             guard context.user.may(.view) else { context.respond(APIResponses.unauthorized()); return }
@@ -108,19 +138,29 @@ final class LeadsController {
             return
         }
         let externalID = SecureRandom.uuidV4()
-        let team = LeadParameters.int(context.team)
+        let claim = QueryBatch([Query(statements.claimNumber, [externalID])], isReadOnly: false)
         let queries = [
             Query(statements.create, LeadParameters.create(input, externalID: externalID, userID: context.user.userID, team: context.team)),
-            Query(statements.show, [externalID, team]),
         ]
-        run(queries, readOnly: false, context) { [self] results in
-            if let row = results[1].rows.first, LeadResource.isLeadRow(row), results[0].rows.first?.first?.int == 1 {
-                context.respond(.json(201, LeadResource.document(row)))
-                return
+        // Two transactions in one round trip: the number claim, then the create. Should the
+        // claim fail, the create numbers the lead itself (holding the counter to its commit).
+        runner.run(together: [claim, QueryBatch(queries, isReadOnly: false)]) { [self] results in
+            guard results.count == 2 else { context.respond(APIResponses.serverError()); return }
+            run(queries, readOnly: false, prefetched: results[1], context) { results in
+                self.created(results, input, attempt: attempt, context)
             }
-            // A reference died between validation and the write: nothing was written.
-            self.afterLostRace(input, leadUUID: nil, attempt: attempt, context) { self.create(context, attempt: attempt + 1) }
         }
+    }
+
+    private func created(_ results: [QueryResult], _ input: LeadInput, attempt: Int, _ context: Context) {
+        if let row = results[0].rows.first, row.first?.int == 1 {
+            let lead = Array(row.dropFirst())
+            guard LeadResource.isLeadRow(lead) else { context.respond(APIResponses.serverError()); return }
+            context.respond(.json(201, LeadResource.document(lead)))
+            return
+        }
+        // A reference died between validation and the write: nothing was written.
+        afterLostRace(input, leadUUID: nil, attempt: attempt, context) { self.create(context, attempt: attempt + 1) }
     }
 
     // MARK: PUT/PATCH leads/{uuid}
