@@ -3,6 +3,7 @@ import Foundation
 @testable import LeadsAPI
 import Migrations
 import Postgres
+import TestSupport
 import XCTest
 
 /// sql/030: the trigger-kept counts of live leads stay exact whoever writes crm_leads, and the
@@ -41,7 +42,7 @@ final class LeadCountTriggerTests: XCTestCase {
     }
 
     func testDirectSQLWritesOfEveryKindKeepTheCountsExact() throws {
-        let database = try LeadsTestDatabase(prefix: "counts_direct")
+        let database = try TestDatabase(prefix: "leads_counts_direct")
         defer { database.drop() }
         let db = try database.connect()
         try db.execute(LeadsFixture.seed)
@@ -116,7 +117,7 @@ final class LeadCountTriggerTests: XCTestCase {
 
     /// An install that had leads before the migration: the counters start from its rows.
     func testMigrationFillsTheCountsOfAnExistingDatabase() throws {
-        let database = try LeadsTestDatabase(prefix: "counts_backfill")
+        let database = try TestDatabase(prefix: "leads_counts_backfill")
         defer { database.drop() }
         let db = try database.connect()
         // Back to the state before 030 (the throwaway database was migrated to the end).
@@ -143,7 +144,7 @@ final class LeadCountTriggerTests: XCTestCase {
     /// Writers on several connections at once (each statement its own transaction): inserts,
     /// soft deletes, restores, owner changes and hard deletes interleave; the counts end exact.
     func testConcurrentWritersKeepTheCountsExact() throws {
-        let database = try LeadsTestDatabase(prefix: "counts_concurrent")
+        let database = try TestDatabase(prefix: "leads_counts_concurrent")
         defer { database.drop() }
         let db = try database.connect()
         try db.execute(LeadsFixture.seed)
@@ -185,7 +186,7 @@ final class LeadCountTriggerTests: XCTestCase {
 
     /// The endpoint's `total` is the kept count, including rows written behind leadsd's back.
     func testListTotalFollowsRowsWrittenDirectly() throws {
-        let database = try LeadsTestDatabase(prefix: "counts_list")
+        let database = try TestDatabase(prefix: "leads_counts_list")
         defer { database.drop() }
         let db = try database.connect()
         try db.execute(LeadsFixture.seed)

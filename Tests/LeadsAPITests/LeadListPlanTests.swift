@@ -1,6 +1,7 @@
 import Foundation
 @testable import LeadsAPI
 import Postgres
+import TestSupport
 import XCTest
 
 /// The list's statements keep a good plan once PostgreSQL switches them to a generic plan
@@ -8,7 +9,7 @@ import XCTest
 /// sort's index, never from reading and sorting every live lead.
 final class LeadListPlanTests: XCTestCase {
     func testGenericPlansReadThePageFromTheIndex() throws {
-        let database = try LeadsTestDatabase(prefix: "list_plans")
+        let database = try TestDatabase(prefix: "leads_list_plans")
         defer { database.drop() }
         let db = try database.connect()
         try db.execute(LeadsFixture.seed)
@@ -37,7 +38,7 @@ final class LeadListPlanTests: XCTestCase {
     /// Rows skipped by the offset are not joined: the labels of a page of 25 at offset 500
     /// are looked up 25 times, not 525.
     func testOnlyThePagesRowsAreJoined() throws {
-        let database = try LeadsTestDatabase(prefix: "list_joins")
+        let database = try TestDatabase(prefix: "leads_list_joins")
         defer { database.drop() }
         let db = try database.connect()
         try db.execute(LeadsFixture.seed)

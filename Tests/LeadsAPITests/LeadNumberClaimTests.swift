@@ -1,6 +1,7 @@
 import Foundation
 @testable import LeadsAPI
 import Postgres
+import TestSupport
 import XCTest
 
 /// The lead-number claim: a short transaction of its own before the create, so the counter
@@ -30,7 +31,7 @@ final class LeadNumberClaimTests: XCTestCase {
     }
 
     func testClaimedNumberIsUsedOnlyByItsCreateAndGivenBackWhenNothingIsInserted() throws {
-        let database = try LeadsTestDatabase(prefix: "claims")
+        let database = try TestDatabase(prefix: "leads_claims")
         defer { database.drop() }
         let db = try database.connect()
         try db.execute(LeadsFixture.seed)
@@ -64,7 +65,7 @@ final class LeadNumberClaimTests: XCTestCase {
     /// While one create holds its transaction open, another session can still claim the next
     /// number at once (it would wait for the first's COMMIT if the create held the counter).
     func testClaimDoesNotWaitForAnotherCreatesCommit() throws {
-        let database = try LeadsTestDatabase(prefix: "claims_wait")
+        let database = try TestDatabase(prefix: "leads_claims_wait")
         defer { database.drop() }
         let a = try database.connect()
         let b = try database.connect()
@@ -88,7 +89,7 @@ final class LeadNumberClaimTests: XCTestCase {
 /// show of the same lead returns.
 final class LeadCreateResponseTests: XCTestCase {
     func testCreateAnswerEqualsTheShowOfTheSameLead() throws {
-        let database = try LeadsTestDatabase(prefix: "create_answer")
+        let database = try TestDatabase(prefix: "leads_create_answer")
         defer { database.drop() }
         try database.connect().execute(LeadsFixture.seed)
         let client = LeadsInProcessClient(databaseURL: database.url, gate: LeadsFixture.gate())

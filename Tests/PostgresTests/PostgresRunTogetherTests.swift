@@ -1,12 +1,13 @@
 import Dispatch
 import Foundation
 import Postgres
+import TestSupport
 import XCTest
 
 /// `PostgresPool.run(together:)`: several batches, each its own transaction, written to one
 /// connection in one flush.
 final class PostgresRunTogetherTests: XCTestCase {
-    private var database: ScratchDatabase!
+    private var database: TestDatabase!
 
     private static let backend = PreparedStatement(name: "backend", sql: "SELECT pg_backend_pid()")
     private static let insert = PreparedStatement(name: "insert", sql: "INSERT INTO notes (id) VALUES ($1::int8)")
@@ -14,7 +15,7 @@ final class PostgresRunTogetherTests: XCTestCase {
     private static let divide = PreparedStatement(name: "divide", sql: "SELECT 100 / $1::int8")
 
     override func setUpWithError() throws {
-        database = try ScratchDatabase(prefix: "together")
+        database = try TestDatabase(prefix: "pg_together", migrate: false)
         let admin = try database.connect()
         try admin.execute("CREATE TABLE notes (id int8 PRIMARY KEY)")
         admin.close()
@@ -23,7 +24,7 @@ final class PostgresRunTogetherTests: XCTestCase {
     override func tearDown() { database?.drop() }
 
     private func makeHarness(poolSize: Int) -> PoolHarness {
-        let configuration = PostgresConfiguration(connectionString: database.connectionString, poolSize: poolSize)
+        let configuration = PostgresConfiguration(connectionString: database.url, poolSize: poolSize)
         let harness = PoolHarness(configuration, statements: [Self.backend, Self.insert, Self.count, Self.divide])
         XCTAssertTrue(harness.waitUntilReady(), "pool never became ready")
         // Every connection up, so that separate batches would spread over them.
