@@ -28,8 +28,7 @@ final class PostgresRunTogetherTests: XCTestCase {
         let harness = PoolHarness(configuration, statements: [Self.backend, Self.insert, Self.count, Self.divide])
         XCTAssertTrue(harness.waitUntilReady(), "pool never became ready")
         // Every connection up, so that separate batches would spread over them.
-        let end = Date().addingTimeInterval(10)
-        while harness.stats.connectionsUp < poolSize, Date() < end { Thread.sleep(forTimeInterval: 0.01) }
+        harness.waitForConnections(poolSize)
         return harness
     }
 

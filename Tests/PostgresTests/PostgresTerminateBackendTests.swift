@@ -32,19 +32,10 @@ final class PostgresTerminateBackendTests: XCTestCase {
         LoadDriver(harness: harness, concurrency: 24) { QueryBatch([Query(Self.read, [String($0)])], isReadOnly: true) }
     }
 
-    private func waitForConnections(_ harness: PoolHarness, count: Int) -> Bool {
-        let end = Date().addingTimeInterval(10)
-        while Date() < end {
-            if harness.stats.connectionsUp == count { return true }
-            Thread.sleep(forTimeInterval: 0.01)
-        }
-        return false
-    }
-
     func testOneTerminatedBackendLosesNoRead() throws {
         let harness = makeHarness(applicationName: "leadsd-test-one")
         defer { harness.shutdown() }
-        XCTAssertTrue(waitForConnections(harness, count: 3))
+        XCTAssertTrue(harness.waitForConnections(3))
         let reads = readDriver(harness)
         reads.start()
         XCTAssertTrue(reads.waitForSuccesses(300, seconds: 10))
@@ -57,7 +48,7 @@ final class PostgresTerminateBackendTests: XCTestCase {
         XCTAssertTrue(reads.stop(seconds: 10), "every read sent was answered")
 
         XCTAssertEqual(reads.failures.count, 0, "reads in flight on the lost connection are retried: \(reads.failures.prefix(3).map { "\($0.result)" })")
-        XCTAssertTrue(waitForConnections(harness, count: 3), "the lost connection is replaced")
+        XCTAssertTrue(harness.waitForConnections(3), "the lost connection is replaced")
         let stats = harness.stats
         XCTAssertEqual(stats.connectionsLost, 1)
         XCTAssertGreaterThanOrEqual(stats.reconnects, 1)
@@ -69,7 +60,7 @@ final class PostgresTerminateBackendTests: XCTestCase {
         let applicationName = "leadsd-test-all-\(UInt16.random(in: 0...UInt16.max))"
         let harness = makeHarness(applicationName: applicationName)
         defer { harness.shutdown() }
-        XCTAssertTrue(waitForConnections(harness, count: 3))
+        XCTAssertTrue(harness.waitForConnections(3))
         let reads = readDriver(harness)
         let writes = LoadDriver(harness: harness, concurrency: 6) { QueryBatch([Query(Self.write, [String($0)])], isReadOnly: false) }
         reads.start()
@@ -102,7 +93,7 @@ final class PostgresTerminateBackendTests: XCTestCase {
         let stored = Set(try admin.execute("SELECT id FROM writes").rows.compactMap { $0[0].int })
         let answered = Set(writes.successes.map(\.sequence))
         XCTAssertTrue(answered.isSubset(of: stored), "answered writes missing: \(answered.subtracting(stored).sorted().prefix(10))")
-        XCTAssertTrue(waitForConnections(harness, count: 3))
+        XCTAssertTrue(harness.waitForConnections(3))
         XCTAssertGreaterThanOrEqual(harness.stats.connectionsLost, 3)
         print("terminate all: \(reads.successes.count) reads, \(writes.successes.count) writes ok; \(harness.stats)")
     }

@@ -124,16 +124,17 @@ public final class LeadsApplication: HTTPResponder {
         // read can travel with the gate (one round trip). A scope taken from the user would
         // have to wait for admission instead.
         let team: Int64? = nil
+        let list = endpoint == .listLeads ? leads.listRequest(request, team: team) : nil
         let read: QueryBatch?
         switch endpoint {
         case .showLead: read = leads.showRead(uuid, team: team)
-        case .listLeads: read = leads.listRead(request, team: team)
+        case .listLeads: read = list?.read
         default: read = nil
         }
         admit(request, along: read, respond) { [self] user, respond, prefetched in
             let context = LeadsController.Context(request: request, user: user, team: team, respond: respond)
             switch endpoint {
-            case .listLeads: leads.list(context, prefetched: prefetched)
+            case .listLeads: leads.list(list ?? leads.listRequest(request, team: team), context, prefetched: prefetched)
             case .createLead: leads.create(context)
             case .showLead: leads.show(uuid, context, prefetched: prefetched)
             case .updateLead: leads.update(uuid, context)

@@ -186,8 +186,8 @@ public final class AuthEndpointHandlers {
     }
 
     static func unavailable(route: String?) -> HTTPResponse {
-        var response = HTTPResponse.message(503, "Service Unavailable.", route: route)
-        response.headers.set("Retry-After", "1")
+        var response = APIResponses.unavailable()
+        response.route = route
         return response
     }
 }

@@ -54,10 +54,23 @@ final class LeadsController {
         showQueries(uuid, team: team).map { QueryBatch($0, isReadOnly: true) }
     }
 
-    /// The read a list will run; nil when the query string is invalid (422 without a read).
-    func listRead(_ request: HTTPRequest, team: Int64?) -> QueryBatch? {
-        guard case .success(let parameters) = ListParameters.parse(QueryString(request.query)) else { return nil }
-        return listQueries(parameters, team: team).map { QueryBatch($0, isReadOnly: true) }
+    /// A list request read once, before admission: the gate carries `read`, and `list` answers
+    /// from the same parse.
+    struct ListRequest {
+        let query: QueryString
+        let parameters: Result<ListParameters, ListParameters.Failure>
+        /// The statements of the page and its total; nil when the query string is invalid
+        /// (422 without a read).
+        let queries: [Query]?
+
+        var read: QueryBatch? { queries.map { QueryBatch($0, isReadOnly: true) } }
+    }
+
+    func listRequest(_ request: HTTPRequest, team: Int64?) -> ListRequest {
+        let query = QueryString(request.query)
+        let parameters = ListParameters.parse(query)
+        let queries = (try? parameters.get()).flatMap { listQueries($0, team: team) }
+        return ListRequest(query: query, parameters: parameters, queries: queries)
     }
 
     private func showQueries(_ uuid: String, team: Int64?) -> [Query]? {
@@ -78,10 +91,10 @@ final class LeadsController {
 
     // MARK: GET leads
 
-    func list(_ context: Context, prefetched: Result<[QueryResult], PostgresError>? = nil) {
-        let query = QueryString(context.request.query)
+    func list(_ list: ListRequest, _ context: Context, prefetched: Result<[QueryResult], PostgresError>? = nil) {
+        let query = list.query
         let parameters: ListParameters
-        switch ListParameters.parse(query) {
+        switch list.parameters {
         case .failure:
             var errors = ValidationErrors()
             errors.add("user_owner_id", ValidationMessage.integer("user_owner_id"))
@@ -91,7 +104,7 @@ final class LeadsController {
             parameters = parsed
         }
         guard context.user.may(.view) else { context.respond(APIResponses.unauthorized()); return }
-        guard let queries = listQueries(parameters, team: context.team) else { context.respond(APIResponses.serverError()); return }
+        guard let queries = list.queries else { context.respond(APIResponses.serverError()); return }
         run(queries, readOnly: true, prefetched: prefetched, context) { results in
             guard let total = results[0].rows.first?.first?.int else { context.respond(APIResponses.serverError()); return }
             let rows = results[1].rows

@@ -25,6 +25,17 @@ final class PoolHarness: @unchecked Sendable {
         pool.waitUntilReady(on: queue, seconds: seconds)
     }
 
+    /// Polls until `count` connections are up or `seconds` pass.
+    @discardableResult
+    func waitForConnections(_ count: Int, seconds: Double = 10) -> Bool {
+        let end = Date().addingTimeInterval(seconds)
+        while stats.connectionsUp < count {
+            guard Date() < end else { return false }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        return true
+    }
+
     /// Runs one batch and waits for its answer; nil if none came within `seconds`.
     func run(_ batch: QueryBatch, seconds: Double = 10) -> Result<[QueryResult], PostgresError>? {
         runAll([batch], seconds: seconds)?.first
