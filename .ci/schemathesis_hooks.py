@@ -11,6 +11,9 @@
   request), also when only the body is invalid, so that updates are validated on real leads.
 - Credentials: wrong ones are a 422 by contract, so a well-formed email and password are
   swapped for the seeded user's in every case, valid or not (see before_call).
+- Header values HTTP cannot carry (control characters, leading or trailing white space:
+  RFC 9110 field-value) are dropped before sending: the client library refuses to send
+  them, so such a case would end as the runner's own network error, never reaching leadsd.
 
 The seed (ids, credentials, base URL) comes from the JSON file named by
 LEADSD_SCHEMATHESIS_SEED, written by .ci/schemathesis.
@@ -163,3 +166,13 @@ def after_call(context, case, response):
             uuid = (case.path_parameters or {}).get("uuid")
             if uuid in _live_leads and len(_live_leads) > 1:
                 _live_leads.remove(uuid)
+
+
+# RFC 9110 field-value: visible characters and obs-text, with spaces and tabs inside only.
+FIELD_VALUE = re.compile(r"^(?:[\x21-\x7e\x80-\xff](?:[\x20\x09\x21-\x7e\x80-\xff]*[\x21-\x7e\x80-\xff])?)?$")
+
+
+@schemathesis.hook
+def filter_headers(context, headers):
+    return headers is None or all(FIELD_VALUE.match(str(value)) for value in headers.values())
+
