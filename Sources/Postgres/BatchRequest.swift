@@ -26,6 +26,11 @@ final class BatchRequest {
 
     var isFinished: Bool { completion == nil }
 
+    /// Whether this batch or one travelling with it waits for a WAL flush at its commit.
+    var awaitsDurableCommit: Bool {
+        batch.awaitsDurableCommit || followers.contains { $0.batch.awaitsDurableCommit }
+    }
+
     /// Calls the completion unless it was already called (a timeout answered it first).
     /// Returns whether this call answered the caller.
     @discardableResult

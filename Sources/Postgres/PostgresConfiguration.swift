@@ -2,8 +2,15 @@
 public struct PostgresConfiguration: Sendable {
     /// A libpq connection string: URI (`postgres://…`) or `key=value` pairs, as `DATABASE_URL`.
     public var connectionString: String
-    /// Connections per worker.
+    /// Connections per worker, kept open.
     public var poolSize: Int
+    /// Extra connections a worker may open while writes that wait for the disk pile up, and
+    /// closes again after `burstIdleMilliseconds` without use. A commit holds its connection
+    /// for a WAL flush; PostgreSQL flushes the commits of all waiting sessions at once, so
+    /// writes side by side on several connections share one flush where writes queued on
+    /// one connection pay one flush each. 0 = never more than `poolSize`.
+    public var burstSize: Int
+    public var burstIdleMilliseconds: Int
     /// Batches allowed to wait for a connection; past it `run` fails at once with `.unavailable`.
     public var maxPendingBatches: Int
     /// Batches in flight on one connection (pipeline depth).
@@ -24,6 +31,8 @@ public struct PostgresConfiguration: Sendable {
     public init(
         connectionString: String,
         poolSize: Int = 4,
+        burstSize: Int = 0,
+        burstIdleMilliseconds: Int = 10_000,
         maxPendingBatches: Int = 1024,
         maxInFlightPerConnection: Int = 256,
         statementTimeoutMilliseconds: Int = 5_000,
@@ -35,6 +44,8 @@ public struct PostgresConfiguration: Sendable {
     ) {
         self.connectionString = connectionString
         self.poolSize = poolSize
+        self.burstSize = burstSize
+        self.burstIdleMilliseconds = burstIdleMilliseconds
         self.maxPendingBatches = maxPendingBatches
         self.maxInFlightPerConnection = maxInFlightPerConnection
         self.statementTimeoutMilliseconds = statementTimeoutMilliseconds

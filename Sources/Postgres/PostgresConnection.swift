@@ -69,6 +69,10 @@ final class PostgresConnection: @unchecked Sendable {
 
     /// Segments sent and not yet answered at their Sync (the setup segment included).
     var inFlight: Int { segments.count }
+    /// Segments in flight whose commit waits for a WAL flush (`QueryBatch.awaitsDurableCommit`).
+    private(set) var durableInFlight = 0
+    /// Uptime in nanoseconds of the last send, for closing idle burst connections.
+    private(set) var lastSentAt = uptimeNanoseconds()
     var isReady: Bool { state == .ready }
     var acceptsWork: Bool { state == .ready && timedOutUnanswered == 0 }
 
@@ -197,6 +201,9 @@ final class PostgresConnection: @unchecked Sendable {
         let followers = request.followers
         request.followers = []
         let now = uptimeNanoseconds()
+        lastSentAt = now
+        if request.batch.awaitsDurableCommit { durableInFlight += 1 }
+        for follower in followers where follower.batch.awaitsDurableCommit { durableInFlight += 1 }
         // Every segment is registered before anything is written, so a send that fails hands
         // all of them back to the pool (see `close`), followers included.
         segments.append(PipelineSegment(request: request, queryCount: request.batch.queries.count, sentAt: now))
@@ -290,6 +297,7 @@ final class PostgresConnection: @unchecked Sendable {
             case PGRES_PIPELINE_SYNC:
                 resultSinceNull = false
                 _ = segments.popFirst()
+                if segment.request?.batch.awaitsDurableCommit == true { durableInFlight -= 1 }
                 if segment.answeredQueries < segment.queryCount && segment.error == nil {
                     desynchronized = true
                 }
@@ -421,6 +429,7 @@ final class PostgresConnection: @unchecked Sendable {
         guard state != .closed else { return }
         let wasReady = state == .ready
         state = .closed
+        durableInFlight = 0
         let unanswered = segments.removeAll().compactMap { segment in
             segment.timedOut ? nil : segment.request
         }

@@ -24,6 +24,12 @@ public final class PostgresPool: @unchecked Sendable {
 
     private var phase = Phase.idle
     private var slots: [Slot]
+    /// Connections beyond `poolSize`, opened one at a time while durable writes find every
+    /// connection already waiting for a flush; never reconnected, closed when idle.
+    private var burst: [PostgresConnection] = []
+    /// After a burst connection failed to connect (say, max_connections reached), none is
+    /// tried again before this uptime. The pool goes on with what it has.
+    private var burstPausedUntil: UInt64 = 0
     private var pending = FIFO<BatchRequest>()
     /// Reads whose connection broke, sent again before anything in `pending`.
     private var retries = FIFO<BatchRequest>()
@@ -101,20 +107,31 @@ public final class PostgresPool: @unchecked Sendable {
                     connection.close(error: PostgresError(kind: .unavailable, message: "pool shutting down"))
                 }
             }
+            for connection in burst where !connection.isReady {
+                connection.close(error: PostgresError(kind: .unavailable, message: "pool shutting down"))
+            }
             finishShutdownIfDrained()
         }
     }
 
     /// True while at least one connection is up and prepared.
     public var isReady: Bool {
-        phase == .running && slots.contains { $0.connection?.isReady == true }
+        phase == .running && hasReadyConnection
+    }
+
+    private var hasReadyConnection: Bool {
+        slots.contains { $0.connection?.isReady == true } || burst.contains(where: \.isReady)
+    }
+
+    /// Every open connection: the slots' and the burst ones.
+    private var connections: [PostgresConnection] {
+        slots.compactMap(\.connection) + burst
     }
 
     /// Counters and current sizes, for metrics.
     public var stats: PostgresPoolStats {
         var stats = counters
-        for slot in slots {
-            guard let connection = slot.connection else { continue }
+        for connection in connections {
             switch connection.state {
             case .ready: stats.connectionsUp += 1
             case .connecting, .preparing: stats.connectionsConnecting += 1
@@ -132,12 +149,15 @@ public final class PostgresPool: @unchecked Sendable {
         for (index, slot) in slots.enumerated() {
             lines.append("slot \(index): failures=\(slot.failures) reconnectScheduled=\(slot.reconnectScheduled) \(slot.connection?.debugSummary ?? "no connection")")
         }
+        for connection in burst {
+            lines.append("burst: \(connection.debugSummary)")
+        }
         return lines.joined(separator: "\n")
     }
 
     /// Server process ids of the ready connections (for logs, and for tests that kill them).
     public var backendProcessIDs: [Int32] {
-        slots.compactMap { $0.connection }.filter(\.isReady).map(\.backendPID)
+        connections.filter(\.isReady).map(\.backendPID)
     }
 
     /// Runs the batch as one pipeline segment (one implicit transaction). On success the
@@ -195,7 +215,7 @@ public final class PostgresPool: @unchecked Sendable {
             refuse(request, because: phase == .idle ? "pool not started" : "pool shutting down")
             return
         }
-        if retries.isEmpty, pending.isEmpty, let connection = leastLoadedConnection() {
+        if retries.isEmpty, pending.isEmpty, let connection = connection(for: request) {
             connection.send(request)
             return
         }
@@ -230,25 +250,60 @@ public final class PostgresPool: @unchecked Sendable {
     /// Whether a batch that finds no free connection may wait: some connection is up, or one
     /// is on its way and the database has not refused a connection since it was last healthy.
     private var mayWait: Bool {
-        if slots.contains(where: { $0.connection?.isReady == true }) { return true }
+        if hasReadyConnection { return true }
         guard failuresSinceHealthy == 0 else { return false }
         return slots.contains { $0.connection != nil || $0.reconnectScheduled }
     }
 
-    private func leastLoadedConnection() -> PostgresConnection? {
+    /// Where a batch goes: the least loaded connection, preferring one where no commit waits
+    /// for a WAL flush (a pipeline answers in order, so anything sent behind such a commit
+    /// waits for that flush too). A durable write that finds every connection waiting so
+    /// opens a burst connection for the writes after it.
+    private func connection(for request: BatchRequest) -> PostgresConnection? {
         var best: PostgresConnection?
-        for slot in slots {
-            guard let connection = slot.connection, connection.acceptsWork,
-                  connection.inFlight < configuration.maxInFlightPerConnection else { continue }
-            if best == nil || connection.inFlight < best!.inFlight { best = connection }
+        var bestLoad = (Int.max, Int.max)
+        func consider(_ connection: PostgresConnection) {
+            guard connection.acceptsWork, connection.inFlight < configuration.maxInFlightPerConnection else { return }
+            let load = (connection.durableInFlight > 0 ? 1 : 0, connection.inFlight)
+            if load < bestLoad { best = connection; bestLoad = load }
         }
+        for slot in slots { if let connection = slot.connection { consider(connection) } }
+        for connection in burst { consider(connection) }
+        if bestLoad.0 > 0 || best == nil, request.awaitsDurableCommit { openBurstConnection() }
         return best
     }
 
+    /// Opens one more connection beyond `poolSize`, unless the burst is at its size, one is
+    /// already on its way, or the database is failing.
+    private func openBurstConnection() {
+        guard phase == .running, burst.count < configuration.burstSize, failuresSinceHealthy == 0,
+              !burst.contains(where: { !$0.isReady }), uptimeNanoseconds() >= burstPausedUntil else { return }
+        let connection = PostgresConnection(setup: setup, queue: queue)
+        connection.delegate = self
+        burst.append(connection)
+        counters.burstOpened += 1
+        connection.start()
+    }
+
+    /// Closes burst connections that stood idle for `burstIdleMilliseconds`.
+    private func closeIdleBurst(now: UInt64) {
+        let idleAfter = UInt64(max(0, configuration.burstIdleMilliseconds)) * 1_000_000
+        for connection in burst where connection.isReady && connection.inFlight == 0 && now &- connection.lastSentAt >= idleAfter {
+            // Out of `burst` first: the close then reports to no one, and nothing was in flight.
+            burst.removeAll { $0 === connection }
+            counters.burstClosedIdle += 1
+            connection.close(error: PostgresError(kind: .unavailable, message: "burst connection idle"))
+        }
+    }
+
     private func drain() {
-        while !(retries.isEmpty && pending.isEmpty), let connection = leastLoadedConnection() {
-            guard let request = retries.popFirst() ?? pending.popFirst() else { break }
-            if request.isFinished { continue }
+        while let request = retries.first ?? pending.first {
+            if request.isFinished {
+                _ = retries.isEmpty ? pending.popFirst() : retries.popFirst()
+                continue
+            }
+            guard let connection = connection(for: request) else { break }
+            _ = retries.isEmpty ? pending.popFirst() : retries.popFirst()
             connection.send(request)
         }
         finishShutdownIfDrained()
@@ -298,7 +353,8 @@ public final class PostgresPool: @unchecked Sendable {
         for request in retries.removeAll(where: { $0.isFinished || $0.deadline <= now }) {
             finish(request, .failure(timeout))
         }
-        for connection in slots.compactMap(\.connection) {
+        closeIdleBurst(now: now)
+        for connection in connections {
             let rescuesBefore = connection.inputFoundByTick
             connection.expireDeadlines(now: now, stuckAfter: deadlineNanoseconds)
             counters.inputFoundByTick += UInt64(connection.inputFoundByTick - rescuesBefore)
@@ -332,7 +388,7 @@ public final class PostgresPool: @unchecked Sendable {
 
     private func finishShutdownIfDrained() {
         guard phase == .shuttingDown else { return }
-        let live = slots.compactMap(\.connection)
+        let live = connections
         if !(retries.isEmpty && pending.isEmpty) {
             guard live.contains(where: \.isReady) else {
                 refuseWaiting(because: "pool shutting down")
@@ -355,7 +411,10 @@ public final class PostgresPool: @unchecked Sendable {
 
 extension PostgresPool: PostgresConnectionDelegate {
     func connectionBecameReady(_ connection: PostgresConnection) {
-        guard let index = slotIndex(of: connection) else { return }
+        guard let index = slotIndex(of: connection) else {
+            if burst.contains(where: { $0 === connection }) { drain() }
+            return
+        }
         if slots[index].hasConnectedBefore { counters.reconnects += 1 }
         slots[index].hasConnectedBefore = true
         slots[index].failures = 0
@@ -372,7 +431,23 @@ extension PostgresPool: PostgresConnectionDelegate {
     }
 
     func connectionClosed(_ connection: PostgresConnection, error: PostgresError, wasReady: Bool, unanswered: [BatchRequest]) {
-        guard let index = slotIndex(of: connection) else { return }
+        guard let index = slotIndex(of: connection) else {
+            guard let position = burst.firstIndex(where: { $0 === connection }) else { return }
+            burst.remove(at: position)
+            if phase == .running {
+                if wasReady {
+                    counters.connectionsLost += 1
+                } else {
+                    // Not a sign the database is down (the slots say that): most likely its
+                    // connection limit. Pause the burst rather than retry at once.
+                    counters.connectFailures += 1
+                    burstPausedUntil = uptimeNanoseconds() + UInt64(configuration.reconnectMaxDelayMilliseconds) * 1_000_000
+                }
+            }
+            takeBack(unanswered, lost: error)
+            drain()
+            return
+        }
         slots[index].connection = nil
         if phase == .running {
             lastError = error
@@ -385,6 +460,15 @@ extension PostgresPool: PostgresConnectionDelegate {
                 failuresSinceHealthy += 1
             }
         }
+        takeBack(unanswered, lost: error)
+        scheduleReconnect(index)
+        if !mayWait { refuseWaiting(because: "no database connection") }
+        drain()
+    }
+
+    /// The batches a closed connection had in flight: reads are sent again once, writes fail
+    /// (their commit was not confirmed).
+    private func takeBack(_ unanswered: [BatchRequest], lost error: PostgresError) {
         for request in unanswered where !request.isFinished {
             if request.batch.isReadOnly && !request.retried {
                 request.retried = true
@@ -397,8 +481,5 @@ extension PostgresPool: PostgresConnectionDelegate {
                 )))
             }
         }
-        scheduleReconnect(index)
-        if !mayWait { refuseWaiting(because: "no database connection") }
-        drain()
     }
 }

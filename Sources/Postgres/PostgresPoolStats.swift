@@ -27,6 +27,10 @@ public struct PostgresPoolStats: Sendable, Equatable {
     public var connectFailures: UInt64 = 0
     /// Ready connections that broke.
     public var connectionsLost: UInt64 = 0
+    /// Burst connections opened (see `PostgresConfiguration.burstSize`), and those closed
+    /// after standing idle.
+    public var burstOpened: UInt64 = 0
+    public var burstClosedIdle: UInt64 = 0
 
     /// Deadline ticks that found input (or a dead socket) before a socket event delivered it.
     /// Mostly a harmless race with the event; a steep rise would mean missed events, each

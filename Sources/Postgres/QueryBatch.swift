@@ -20,9 +20,15 @@ public struct QueryBatch: Sendable {
     /// A read-only batch may be retried once on another connection when its connection
     /// breaks before the results arrived; a write never is.
     public var isReadOnly: Bool
+    /// The commit waits for PostgreSQL to flush WAL to disk. Such a batch holds its connection
+    /// for that flush, so the pool sends it where no other one waits (see PostgresPool's
+    /// burst connections). False for writes that commit with `synchronous_commit` off.
+    public var awaitsDurableCommit: Bool
 
-    public init(_ queries: [Query], isReadOnly: Bool) {
+    /// `awaitsDurableCommit` defaults to "is a write".
+    public init(_ queries: [Query], isReadOnly: Bool, awaitsDurableCommit: Bool? = nil) {
         self.queries = queries
         self.isReadOnly = isReadOnly
+        self.awaitsDurableCommit = awaitsDurableCommit ?? !isReadOnly
     }
 }

@@ -26,6 +26,11 @@ final class LeadNumberClaimTests: XCTestCase {
         try db.execute(statements.create.sql, LeadParameters.create(input, externalID: externalID, userID: 1, team: nil)).rows.first?.first?.int
     }
 
+    @discardableResult
+    private func createBare(_ db: BlockingConnection, _ externalID: String, _ input: LeadInput) throws -> Int? {
+        try db.execute(statements.createBare.sql, LeadParameters.createBare(input, externalID: externalID, userID: 1, team: nil)).rows.first?.first?.int
+    }
+
     private func leadID(_ db: BlockingConnection, _ externalID: String) throws -> String? {
         try db.scalar("SELECT lead_id FROM crm_leads WHERE external_id = $1", [externalID])
     }
@@ -56,6 +61,15 @@ final class LeadNumberClaimTests: XCTestCase {
         XCTAssertEqual(try create(db, next, input("Next")), 1)
         XCTAssertEqual(try leadID(db, next), "L1004")
 
+        // The bare create takes its claim, and numbers itself without one, the same way.
+        let bare = SecureRandom.uuidV4()
+        XCTAssertEqual(try claim(db, bare), "\(bare):1005")
+        XCTAssertEqual(try createBare(db, bare, input("Bare")), 1)
+        XCTAssertEqual(try leadID(db, bare), "L1005")
+        let bareUnclaimed = SecureRandom.uuidV4()
+        XCTAssertEqual(try createBare(db, bareUnclaimed, input("Bare unclaimed")), 1)
+        XCTAssertEqual(try leadID(db, bareUnclaimed), "L1006")
+
         // A row Laravel CRM numbered itself (soft-deleted, even) is honoured by the next claim.
         try db.execute("INSERT INTO crm_leads (external_id, title, number, lead_id, deleted_at) VALUES ('laravel', 'L', 5000, 'L5000', now())")
         let after = SecureRandom.uuidV4()
@@ -83,6 +97,31 @@ final class LeadNumberClaimTests: XCTestCase {
         try a.execute("COMMIT")
         XCTAssertEqual(try a.scalar("SELECT string_agg(lead_id, ',' ORDER BY number) FROM crm_leads"), "L1001,L1002")
     }
+
+    /// Only a body that names nothing to look up goes to the bare statement.
+    func testBareMeansNoReferenceAndNoLabel() {
+        var input = input("Plain")
+        input.description = .value("d")
+        input.amountCents = .value(1250)
+        input.currency = .value("EUR")
+        input.expectedClose = .value("2026-09-30 00:00:00")
+        XCTAssertTrue(LeadParameters.isBare(input))
+        var nulls = input
+        nulls.personID = .null
+        nulls.userOwnerID = .null
+        nulls.labels = .value([])
+        XCTAssertTrue(LeadParameters.isBare(nulls), "null references and an empty label list name nothing")
+        var named: [LeadInput] = []
+        for change: (inout LeadInput) -> Void in [
+            { $0.personID = .value("p") }, { $0.organizationID = .value("o") }, { $0.leadSourceID = .value("s") },
+            { $0.pipelineStageID = .value("st") }, { $0.userOwnerID = .value(2) }, { $0.labels = .value(["l"]) },
+        ] {
+            var one = input
+            change(&one)
+            named.append(one)
+        }
+        for one in named { XCTAssertFalse(LeadParameters.isBare(one)) }
+    }
 }
 
 /// The create answers from its own statement (no read-back): the body must be exactly what a
@@ -97,6 +136,7 @@ final class LeadCreateResponseTests: XCTestCase {
         XCTAssertTrue(client.waitUntilReady())
         for body in [
             #"{"title":"Bare"}"#,
+            #"{"title":"Bare, every field","description":"d","amount":12.5,"currency":"EUR","expected_close":"2026-09-30T00:00:00+00:00","person_id":null,"user_owner_id":null,"labels":[]}"#,
             """
             {"title":"Linked \\"quoted\\"","description":"d","amount":12.5,"currency":"EUR","expected_close":"2026-09-30T00:00:00+00:00",
              "person_id":"\(LeadsFixture.person)","organization_id":"\(LeadsFixture.organization)","user_owner_id":2,

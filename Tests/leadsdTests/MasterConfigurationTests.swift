@@ -40,6 +40,7 @@ final class MasterConfigurationTests: XCTestCase {
         XCTAssertEqual(configuration.limits.headerTimeoutSeconds, 10)
         XCTAssertEqual(configuration.limits.idleTimeoutSeconds, 60)
         XCTAssertEqual(configuration.database.poolSize, 4)
+        XCTAssertEqual(configuration.database.burstSize, 0)
         XCTAssertNil(configuration.tls)
     }
 
@@ -48,7 +49,7 @@ final class MasterConfigurationTests: XCTestCase {
             "--tls-cert", "/c.pem", "--tls-key", "/k.pem", "--tls-ticket-key", "/t.key", "--listen", "[::1]:9000",
             "--workers", "3", "--proxy-protocol", "--trusted-proxies", "10.0.0.0/8, 192.168.1.1,::1/128",
             "--metrics-listen", "off", "--rate-limit", "100", "--route-prefix", "api-crm", "--token-expiration", "1440",
-            "--db-pool-size", "2", "--shutdown-timeout", "5",
+            "--db-pool-size", "2", "--db-pool-burst", "6", "--shutdown-timeout", "5",
         ])
         XCTAssertEqual(configuration.listen, try ListenAddress(parsing: "[::1]:9000"))
         XCTAssertEqual(configuration.listen.family, .ipv6)
@@ -60,6 +61,7 @@ final class MasterConfigurationTests: XCTestCase {
         XCTAssertEqual(configuration.api.routePrefix, "api-crm")
         XCTAssertEqual(configuration.api.tokenExpirationMinutes, 1440)
         XCTAssertEqual(configuration.database.poolSize, 2)
+        XCTAssertEqual(configuration.database.burstSize, 6)
         XCTAssertEqual(configuration.shutdownTimeoutSeconds, 5)
     }
 
@@ -69,6 +71,7 @@ final class MasterConfigurationTests: XCTestCase {
         XCTAssertEqual(error(["--tls-cert", "/c"])?.contains("go together"), true)
         XCTAssertEqual(error(["--plain-http", "--tls-cert", "/c", "--tls-key", "/k"])?.contains("exclude each other"), true)
         XCTAssertEqual(error(["--plain-http", "--workers=-1"]), "--workers (LEADSD_WORKERS): -1 is out of range 0-1024")
+        XCTAssertEqual(error(["--plain-http", "--db-pool-burst", "300"]), "--db-pool-burst (LEADSD_DB_POOL_BURST): 300 is out of range 0-256")
         XCTAssertEqual(error(["--plain-http", "--listen", "example.com:80"])?.contains("numeric IPv4"), true)
         XCTAssertEqual(error(["--plain-http", "--listen", "127.0.0.1:99999"])?.contains("port must be"), true)
         XCTAssertEqual(error(["--plain-http", "--listen", "127.0.0.1"])?.contains("HOST:PORT"), true)

@@ -44,7 +44,7 @@ public final class DatabaseAccessGate: AccessGate {
             return
         }
         let configuration = self.configuration
-        runner.run(QueryBatch([query], isReadOnly: false)) { result in
+        runner.run(QueryBatch([query], isReadOnly: false, awaitsDurableCommit: false)) { result in
             completion(Self.outcome(of: result, presentedHash: presentedHash, configuration: configuration))
         }
     }
@@ -58,7 +58,7 @@ public final class DatabaseAccessGate: AccessGate {
             return
         }
         let configuration = self.configuration
-        runner.run(together: [QueryBatch([query], isReadOnly: false), read]) { results in
+        runner.run(together: [QueryBatch([query], isReadOnly: false, awaitsDurableCommit: false), read]) { results in
             let outcome = Self.outcome(of: results[0], presentedHash: presentedHash, configuration: configuration)
             guard case .admitted = outcome, results.count == 2 else {
                 completion(outcome, nil)
@@ -98,7 +98,7 @@ public final class DatabaseAccessGate: AccessGate {
         startJanitorOnce()
         let query = Query(RateLimitStatements.countGuest, [RateLimitKey.guest(request.clientAddress)])
         let limit = configuration.guestRateLimit
-        runner.run(QueryBatch([query], isReadOnly: false)) { result in
+        runner.run(QueryBatch([query], isReadOnly: false, awaitsDurableCommit: false)) { result in
             guard case .success(let results) = result, let first = results.first, let row = first.rows.first,
                   let window = RateLimitWindow(row: row, in: first) else {
                 completion(.unavailable)

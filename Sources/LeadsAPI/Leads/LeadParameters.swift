@@ -26,6 +26,18 @@ enum LeadParameters {
          text(input.pipelineStageID), int(input.userOwnerID.value), labels(input.labels), int(userID), int(team)]
     }
 
+    /// A create body that names no person, organization, lead source, pipeline stage, owner or
+    /// label (absent, null or `[]`): `LeadStatements.createBare` writes it.
+    static func isBare(_ input: LeadInput) -> Bool {
+        input.personID.value == nil && input.organizationID.value == nil && input.leadSourceID.value == nil
+            && input.pipelineStageID.value == nil && input.userOwnerID.value == nil && (input.labels.value ?? []).isEmpty
+    }
+
+    static func createBare(_ input: LeadInput, externalID: String, userID: Int64, team: Int64?) -> [PostgresParameter] {
+        [externalID, text(input.title), text(input.description), int(input.amountCents.value), text(input.currency),
+         text(input.expectedClose), int(team), int(userID)]
+    }
+
     static func update(_ input: LeadInput, leadUUID: String, userID: Int64, team: Int64?) -> [PostgresParameter] {
         func pair(_ field: Field<String>) -> [PostgresParameter] { [bool(field.isPresent), field.value] }
         return [leadUUID, int(team), int(userID)]

@@ -33,6 +33,8 @@ public struct LeadStatements: Sendable {
     }
     public let resolve: PreparedStatement
     public let create: PreparedStatement
+    /// `create` for a body that names no reference and no label: see `LeadParameters.isBare`.
+    public let createBare: PreparedStatement
     public let claimNumber: PreparedStatement
     public let update: PreparedStatement
     public let lock: PreparedStatement
@@ -188,12 +190,21 @@ public struct LeadStatements: Sendable {
         // inserted (0 when a reference died since validation), then the new lead's columns as
         // `show` returns them (NULLs when none), built from the inserted row and the references
         // the statement resolved, so no second statement has to read the lead back.
-        create = PreparedStatement(name: "leads_create", sql: """
-            WITH \(references(person: "$7", organization: "$8", source: "$9", stage: "$10", owner: "$11", labels: "$12", team: "$14")),
+        // The number `claimNumber` handed over for this external id ($1), if any.
+        let claimed = """
             claimed AS (
                 SELECT split_part(current_setting('leadsd.lead_number', true), ':', 2)::bigint AS number
                 WHERE split_part(current_setting('leadsd.lead_number', true), ':', 1) = $1::text
-            ),
+            )
+            """
+        let prefix = """
+            (SELECT coalesce((SELECT value FROM \(p)settings WHERE name = 'lead_prefix'
+                              ORDER BY team_id NULLS FIRST, id LIMIT 1), 'L') AS value) AS prefix
+            """
+        let defaultStatus = "(SELECT st.id FROM \(p)lead_statuses AS st WHERE st.id = 1)"
+        create = PreparedStatement(name: "leads_create", sql: """
+            WITH \(references(person: "$7", organization: "$8", source: "$9", stage: "$10", owner: "$11", labels: "$12", team: "$14")),
+            \(claimed),
             numbered AS (
                 \(nextNumber)
                 SELECT 1, coalesce((SELECT max(number) FROM \(p)leads), 1000) + 1 FROM complete
@@ -209,10 +220,8 @@ public struct LeadStatements: Sendable {
                     complete.person_id, complete.organization_id, complete.lead_source_id, complete.pipeline_stage_id,
                     (SELECT s.pipeline_id FROM \(p)pipeline_stages AS s WHERE s.id = complete.pipeline_stage_id),
                     complete.user_owner_id, prefix.value, chosen.number, prefix.value || chosen.number,
-                    (SELECT st.id FROM \(p)lead_statuses AS st WHERE st.id = 1), false, $13::bigint, \(now), \(now)
-                FROM complete, chosen,
-                    (SELECT coalesce((SELECT value FROM \(p)settings WHERE name = 'lead_prefix'
-                                      ORDER BY team_id NULLS FIRST, id LIMIT 1), 'L') AS value) AS prefix
+                    \(defaultStatus), false, $13::bigint, \(now), \(now)
+                FROM complete, chosen, \(prefix)
                 RETURNING *
             ),
             linked AS (
@@ -225,6 +234,35 @@ public struct LeadStatements: Sendable {
             )
             SELECT n.inserted, lead.* FROM (SELECT count(*) FROM inserted) AS n(inserted)
             LEFT JOIN (\(selectLeads(from: "inserted", labels: "SELECT DISTINCT id, external_id, name FROM labels"))) AS lead ON true
+            """)
+
+        // $1 external id, $2 title, $3 description, $4 amount (cents), $5 currency, $6 expected
+        // close (UTC), $7 team, $8 acting user; the same row as `create`. A body without any
+        // reference or label needs none of `create`'s lookups, locks and joins: a plan about a
+        // third of the size, which PostgreSQL also runs in about a third of the time.
+        createBare = PreparedStatement(name: "leads_create_bare", sql: """
+            WITH \(claimed),
+            numbered AS (
+                \(nextNumber)
+                SELECT 1, coalesce((SELECT max(number) FROM \(p)leads), 1000) + 1
+                WHERE NOT EXISTS (SELECT 1 FROM claimed)
+                \(nextNumberConflict)
+            ),
+            chosen AS (SELECT number FROM claimed UNION ALL SELECT last_number FROM numbered),
+            inserted AS (
+                INSERT INTO \(p)leads (external_id, team_id, title, description, amount, currency, expected_close,
+                    prefix, number, lead_id, lead_status_id, qualified, user_created_id, created_at, updated_at)
+                SELECT $1::text, $7::bigint, $2::text, $3::text, $4::bigint, coalesce($5::text, 'USD'), $6::timestamp,
+                    prefix.value, chosen.number, prefix.value || chosen.number,
+                    \(defaultStatus), false, $8::bigint, \(now), \(now)
+                FROM chosen, \(prefix)
+                RETURNING *
+            )
+            SELECT 1, l.external_id, l.lead_id, l.title, l.description, l.amount, l.currency,
+                   \(timestamp("l.expected_close")), \(timestamp("l.converted_at")), \(timestamp("l.created_at")),
+                   \(timestamp("l.updated_at")), \(timestamp("l.deleted_at")),
+                   NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text[], NULL::text[]
+            FROM inserted AS l
             """)
 
         // $1 the new lead's external id. Takes the next lead number in a transaction of its
@@ -296,7 +334,7 @@ public struct LeadStatements: Sendable {
     }
 
     public var all: [PreparedStatement] {
-        [show, count, resolve, claimNumber, create, update, lock, delete] + ListKey.all.compactMap { list[$0] }
+        [show, count, resolve, claimNumber, create, createBare, update, lock, delete] + ListKey.all.compactMap { list[$0] }
     }
 
     static func isSafePrefix(_ prefix: String) -> Bool {

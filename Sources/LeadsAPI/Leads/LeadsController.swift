@@ -151,9 +151,11 @@ final class LeadsController {
             return
         }
         let externalID = SecureRandom.uuidV4()
-        let claim = QueryBatch([Query(statements.claimNumber, [externalID])], isReadOnly: false)
+        let claim = QueryBatch([Query(statements.claimNumber, [externalID])], isReadOnly: false, awaitsDurableCommit: false)
         let queries = [
-            Query(statements.create, LeadParameters.create(input, externalID: externalID, userID: context.user.userID, team: context.team)),
+            LeadParameters.isBare(input)
+                ? Query(statements.createBare, LeadParameters.createBare(input, externalID: externalID, userID: context.user.userID, team: context.team))
+                : Query(statements.create, LeadParameters.create(input, externalID: externalID, userID: context.user.userID, team: context.team)),
         ]
         // Two transactions in one round trip: the number claim, then the create. Should the
         // claim fail, the create numbers the lead itself (holding the counter to its commit).

@@ -150,7 +150,8 @@ struct ServeConfiguration: Sendable {
 
         database = PostgresConfiguration(
             connectionString: url,
-            poolSize: try number(options.dbPoolSize, "db-pool-size", "LEADSD_DB_POOL_SIZE", 1...256)
+            poolSize: try number(options.dbPoolSize, "db-pool-size", "LEADSD_DB_POOL_SIZE", 1...256),
+            burstSize: try number(options.dbPoolBurst, "db-pool-burst", "LEADSD_DB_POOL_BURST", 0...256)
         )
     }
 
