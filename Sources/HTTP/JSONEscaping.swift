@@ -4,16 +4,17 @@ public enum JSONEscaping {
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
     private static let replacement: [UInt8] = [0xEF, 0xBF, 0xBD]
 
+    /// Written straight into `out` (least significant digit first, then turned around in
+    /// place): no array per number, and a list page writes hundreds of them.
     public static func appendDecimal<T: BinaryInteger>(_ value: T, to out: inout [UInt8]) {
-        if value == 0 { out.append(UInt8(ascii: "0")); return }
-        var digits: [UInt8] = []
-        var rest = value.magnitude
-        while rest > 0 {
-            digits.append(UInt8(ascii: "0") + UInt8(rest % 10))
-            rest /= 10
-        }
         if value < 0 { out.append(UInt8(ascii: "-")) }
-        out.append(contentsOf: digits.reversed())
+        let start = out.count
+        var rest = value.magnitude
+        repeat {
+            out.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        } while rest > 0
+        out[start...].reverse()
     }
 
     /// Appends `"…"`: `"` and `\` escaped, control characters (and DEL) as `\u00XX` or their

@@ -184,6 +184,11 @@ public final class PostgresPool: @unchecked Sendable {
             run(only) { completion([$0]) }
             return
         }
+        if let invalid = batches.lazy.compactMap(Self.validate).first {
+            counters.serverErrors += 1
+            completion(Array(repeating: .failure(invalid), count: batches.count))
+            return
+        }
         var results = [Result<[QueryResult], PostgresError>?](repeating: nil, count: batches.count)
         var unanswered = batches.count
         let deadline = uptimeNanoseconds() + deadlineNanoseconds
@@ -193,13 +198,6 @@ public final class PostgresPool: @unchecked Sendable {
                 results[index] = result
                 unanswered -= 1
                 if unanswered == 0 { completion(results.map { $0! }) }
-            }
-        }
-        for batch in batches {
-            if let invalid = Self.validate(batch) {
-                counters.serverErrors += 1
-                for other in requests { other.finish(.failure(invalid)) }
-                return
             }
         }
         let head = requests[0]

@@ -186,13 +186,10 @@ final class LeadCountTriggerTests: XCTestCase {
 
     /// The endpoint's `total` is the kept count, including rows written behind leadsd's back.
     func testListTotalFollowsRowsWrittenDirectly() throws {
-        let database = try TestDatabase(prefix: "leads_counts_list")
-        defer { database.drop() }
-        let db = try database.connect()
-        try db.execute(LeadsFixture.seed)
-        let client = LeadsInProcessClient(databaseURL: database.url, gate: LeadsFixture.gate())
-        defer { client.shutdown() }
-        XCTAssertTrue(client.waitUntilReady())
+        let environment = try LeadsIntegrationEnvironment(prefix: "counts_list")
+        defer { environment.tearDown() }
+        let client = environment.client
+        let db = try environment.database.connect()
 
         func totals() -> (all: Int?, ownerTwo: Int?) {
             func total(_ target: String) -> Int? {

@@ -128,12 +128,9 @@ final class LeadNumberClaimTests: XCTestCase {
 /// show of the same lead returns.
 final class LeadCreateResponseTests: XCTestCase {
     func testCreateAnswerEqualsTheShowOfTheSameLead() throws {
-        let database = try TestDatabase(prefix: "leads_create_answer")
-        defer { database.drop() }
-        try database.connect().execute(LeadsFixture.seed)
-        let client = LeadsInProcessClient(databaseURL: database.url, gate: LeadsFixture.gate())
-        defer { client.shutdown() }
-        XCTAssertTrue(client.waitUntilReady())
+        let environment = try LeadsIntegrationEnvironment(prefix: "create_answer")
+        defer { environment.tearDown() }
+        let client = environment.client
         for body in [
             #"{"title":"Bare"}"#,
             #"{"title":"Bare, every field","description":"d","amount":12.5,"currency":"EUR","expected_close":"2026-09-30T00:00:00+00:00","person_id":null,"user_owner_id":null,"labels":[]}"#,

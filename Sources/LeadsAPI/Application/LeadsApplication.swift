@@ -136,7 +136,9 @@ public final class LeadsApplication: HTTPResponder {
             switch endpoint {
             case .listLeads: leads.list(list ?? leads.listRequest(request, team: team), context, prefetched: prefetched)
             case .createLead: leads.create(context)
-            case .showLead: leads.show(uuid, context, prefetched: prefetched)
+            case .showLead: leads.show(uuid, context, prefetched: read.flatMap { batch in
+                prefetched.map { LeadsController.Prefetched(batch: batch, result: $0) }
+            })
             case .updateLead: leads.update(uuid, context)
             case .deleteLead: leads.delete(uuid, context)
             case .me:
@@ -159,7 +161,7 @@ public final class LeadsApplication: HTTPResponder {
     private func admit(_ request: HTTPRequest, along read: QueryBatch?, _ respond: @escaping (HTTPResponse) -> Void,
                        then handler: @escaping (AuthenticatedUser, @escaping (HTTPResponse) -> Void,
                                                 Result<[QueryResult], PostgresError>?) -> Void) {
-        let decide: (GateOutcome, Result<[QueryResult], PostgresError>?) -> Void = { outcome, prefetched in
+        gate.admit(request, along: read) { outcome, prefetched in
             switch outcome {
             case .unavailable:
                 respond(APIResponses.unavailable())
@@ -182,11 +184,6 @@ public final class LeadsApplication: HTTPResponder {
                 guard user.crmAccess else { counted(APIResponses.unauthorized()); return }
                 handler(user, counted, prefetched)
             }
-        }
-        if let read {
-            gate.admit(request, along: read, completion: decide)
-        } else {
-            gate.admit(request) { decide($0, nil) }
         }
     }
 }

@@ -87,17 +87,18 @@ public protocol AccessGate: AnyObject {
     func admit(_ request: HTTPRequest, completion: @escaping (GateOutcome) -> Void)
     /// For requests that are counted against the client IP only (unknown routes, 405s).
     func countGuest(_ request: HTTPRequest, completion: @escaping (GateOutcome) -> Void)
-    /// `admit`, and the request's read in the same round trip: the read is sent right behind
-    /// the gate's statement, as its own transaction, before the outcome is known. Its result
-    /// is handed over only with `.admitted`, and is nil otherwise, or when this gate did not
-    /// run it (the caller then runs it itself). The read must not depend on who the user is.
-    func admit(_ request: HTTPRequest, along read: QueryBatch,
+    /// `admit`, and the request's read (if any) in the same round trip: the read is sent right
+    /// behind the gate's statement, as its own transaction, before the outcome is known. Its
+    /// result is handed over only with `.admitted`, and is nil otherwise, or when this gate
+    /// did not run it (the caller then runs it itself). The read must not depend on who the
+    /// user is.
+    func admit(_ request: HTTPRequest, along read: QueryBatch?,
                completion: @escaping (GateOutcome, Result<[QueryResult], PostgresError>?) -> Void)
 }
 
 extension AccessGate {
     /// Gates that cannot share a round trip: admit first; the caller runs the read.
-    public func admit(_ request: HTTPRequest, along read: QueryBatch,
+    public func admit(_ request: HTTPRequest, along read: QueryBatch?,
                       completion: @escaping (GateOutcome, Result<[QueryResult], PostgresError>?) -> Void) {
         admit(request) { completion($0, nil) }
     }

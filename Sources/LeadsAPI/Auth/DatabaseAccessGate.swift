@@ -39,28 +39,22 @@ public final class DatabaseAccessGate: AccessGate {
         AccessStatements.all + RateLimitStatements.all + AuthEndpointStatements.all
 
     public func admit(_ request: HTTPRequest, completion: @escaping (GateOutcome) -> Void) {
-        guard let (query, presentedHash) = authentication(of: request) else {
-            countGuest(request, completion: completion)
-            return
-        }
-        let configuration = self.configuration
-        runner.run(QueryBatch([query], isReadOnly: false, awaitsDurableCommit: false)) { result in
-            completion(Self.outcome(of: result, presentedHash: presentedHash, configuration: configuration))
-        }
+        admit(request, along: nil) { outcome, _ in completion(outcome) }
     }
 
     /// One round trip for the gate and the read: two segments in one flush. A request with no
     /// usable token is only counted against its address; its read is not sent at all.
-    public func admit(_ request: HTTPRequest, along read: QueryBatch,
+    public func admit(_ request: HTTPRequest, along read: QueryBatch?,
                       completion: @escaping (GateOutcome, Result<[QueryResult], PostgresError>?) -> Void) {
         guard let (query, presentedHash) = authentication(of: request) else {
             countGuest(request) { completion($0, nil) }
             return
         }
         let configuration = self.configuration
-        runner.run(together: [QueryBatch([query], isReadOnly: false, awaitsDurableCommit: false), read]) { results in
+        let gate = QueryBatch([query], isReadOnly: false, awaitsDurableCommit: false)
+        runner.run(together: [gate] + (read.map { [$0] } ?? [])) { results in
             let outcome = Self.outcome(of: results[0], presentedHash: presentedHash, configuration: configuration)
-            guard case .admitted = outcome, results.count == 2 else {
+            guard case .admitted = outcome, read != nil, results.count == 2 else {
                 completion(outcome, nil)
                 return
             }

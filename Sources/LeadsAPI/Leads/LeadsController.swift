@@ -25,11 +25,21 @@ final class LeadsController {
         self.maxBodyBytes = maxBodyBytes
     }
 
+    /// A read the gate already sent in its round trip, and what it answered.
+    struct Prefetched {
+        let batch: QueryBatch
+        let result: Result<[QueryResult], PostgresError>
+    }
+
+    private func run(_ queries: [Query], readOnly: Bool, _ context: Context, then: @escaping ([QueryResult]) -> Void) {
+        run(QueryBatch(queries, isReadOnly: readOnly), context, then: then)
+    }
+
     /// Runs a batch; database failures are answered here, successes go to `then`. When the
-    /// gate already ran the same batch in its round trip, `prefetched` is its result.
-    private func run(_ queries: [Query], readOnly: Bool, prefetched: Result<[QueryResult], PostgresError>? = nil,
+    /// batch already ran (with the gate, or with the number claim), `prefetched` is its result.
+    private func run(_ batch: QueryBatch, prefetched: Result<[QueryResult], PostgresError>? = nil,
                      _ context: Context, then: @escaping ([QueryResult]) -> Void) {
-        let expected = queries.count
+        let expected = batch.queries.count
         let answer: (Result<[QueryResult], PostgresError>) -> Void = { result in
             switch result {
             case .failure(let error):
@@ -42,7 +52,7 @@ final class LeadsController {
         if let prefetched {
             answer(prefetched)
         } else {
-            runner.run(QueryBatch(queries, isReadOnly: readOnly), completion: answer)
+            runner.run(batch, completion: answer)
         }
     }
 
@@ -51,7 +61,8 @@ final class LeadsController {
     /// The read a show will run, so the gate can send it in its own round trip; nil when the
     /// show needs no read (a malformed UUID is a 404 without one).
     func showRead(_ uuid: String, team: Int64?) -> QueryBatch? {
-        showQueries(uuid, team: team).map { QueryBatch($0, isReadOnly: true) }
+        guard UUIDRule.isValid(uuid) else { return nil }
+        return QueryBatch([Query(statements.show, [uuid, LeadParameters.int(team)])], isReadOnly: true)
     }
 
     /// A list request read once, before admission: the gate carries `read`, and `list` answers
@@ -61,32 +72,25 @@ final class LeadsController {
         let parameters: Result<ListParameters, ListParameters.Failure>
         /// The statements of the page and its total; nil when the query string is invalid
         /// (422 without a read).
-        let queries: [Query]?
-
-        var read: QueryBatch? { queries.map { QueryBatch($0, isReadOnly: true) } }
+        let read: QueryBatch?
     }
 
     func listRequest(_ request: HTTPRequest, team: Int64?) -> ListRequest {
         let query = QueryString(request.query)
         let parameters = ListParameters.parse(query)
-        let queries = (try? parameters.get()).flatMap { listQueries($0, team: team) }
-        return ListRequest(query: query, parameters: parameters, queries: queries)
+        let read = (try? parameters.get()).flatMap { listRead($0, team: team) }
+        return ListRequest(query: query, parameters: parameters, read: read)
     }
 
-    private func showQueries(_ uuid: String, team: Int64?) -> [Query]? {
-        guard UUIDRule.isValid(uuid) else { return nil }
-        return [Query(statements.show, [uuid, LeadParameters.int(team)])]
-    }
-
-    private func listQueries(_ parameters: ListParameters, team: Int64?) -> [Query]? {
+    private func listRead(_ parameters: ListParameters, team: Int64?) -> QueryBatch? {
         let key = LeadStatements.ListKey(sort: parameters.sort, byOwner: parameters.userOwnerID != nil, byTeam: team != nil)
         guard let listStatement = statements.list[key] else { return nil }
         let owner = LeadParameters.int(parameters.userOwnerID)
         let teamParameter = LeadParameters.int(team)
-        return [
+        return QueryBatch([
             Query(statements.count, [owner, teamParameter]),
             Query(listStatement, [owner, teamParameter, String(parameters.perPage), String(parameters.offset)]),
-        ]
+        ], isReadOnly: true)
     }
 
     // MARK: GET leads
@@ -104,8 +108,8 @@ final class LeadsController {
             parameters = parsed
         }
         guard context.user.may(.view) else { context.respond(APIResponses.unauthorized()); return }
-        guard let queries = list.queries else { context.respond(APIResponses.serverError()); return }
-        run(queries, readOnly: true, prefetched: prefetched, context) { results in
+        guard let read = list.read else { context.respond(APIResponses.serverError()); return }
+        run(read, prefetched: prefetched, context) { results in
             guard let total = results[0].rows.first?.first?.int else { context.respond(APIResponses.serverError()); return }
             let rows = results[1].rows
             guard rows.allSatisfy(LeadResource.isLeadRow) else { context.respond(APIResponses.serverError()); return }
@@ -123,9 +127,13 @@ final class LeadsController {
 
     // MARK: GET leads/{uuid}
 
-    func show(_ uuid: String, _ context: Context, prefetched: Result<[QueryResult], PostgresError>? = nil) {
-        guard let queries = showQueries(uuid, team: context.team) else { context.respond(APIResponses.leadNotFound()); return }
-        run(queries, readOnly: true, prefetched: prefetched, context) { results in
+    func show(_ uuid: String, _ context: Context, prefetched: Prefetched? = nil) {
+        // The gate's read when it ran one: the statement is not built a second time.
+        guard let read = prefetched?.batch ?? showRead(uuid, team: context.team) else {
+            context.respond(APIResponses.leadNotFound())
+            return
+        }
+        run(read, prefetched: prefetched?.result, context) { results in
             guard let row = results[0].rows.first else { context.respond(APIResponses.leadNotFound()); return }
             guard LeadResource.isLeadRow(row) else { context.respond(APIResponses.serverError()); return }
             guard context.user.may(.view) else { context.respond(APIResponses.unauthorized()); return }
@@ -152,16 +160,15 @@ final class LeadsController {
         }
         let externalID = SecureRandom.uuidV4()
         let claim = QueryBatch([Query(statements.claimNumber, [externalID])], isReadOnly: false, awaitsDurableCommit: false)
-        let queries = [
-            LeadParameters.isBare(input)
-                ? Query(statements.createBare, LeadParameters.createBare(input, externalID: externalID, userID: context.user.userID, team: context.team))
-                : Query(statements.create, LeadParameters.create(input, externalID: externalID, userID: context.user.userID, team: context.team)),
-        ]
+        let write = LeadParameters.isBare(input)
+            ? Query(statements.createBare, LeadParameters.createBare(input, externalID: externalID, userID: context.user.userID, team: context.team))
+            : Query(statements.create, LeadParameters.create(input, externalID: externalID, userID: context.user.userID, team: context.team))
+        let batch = QueryBatch([write], isReadOnly: false)
         // Two transactions in one round trip: the number claim, then the create. Should the
         // claim fail, the create numbers the lead itself (holding the counter to its commit).
-        runner.run(together: [claim, QueryBatch(queries, isReadOnly: false)]) { [self] results in
+        runner.run(together: [claim, batch]) { [self] results in
             guard results.count == 2 else { context.respond(APIResponses.serverError()); return }
-            run(queries, readOnly: false, prefetched: results[1], context) { results in
+            run(batch, prefetched: results[1], context) { results in
                 self.created(results, input, attempt: attempt, context)
             }
         }
