@@ -22,7 +22,7 @@ report() {
     echo
     echo "Command: \`$COMMAND_LINE\`"
     echo
-    echo "Settings: $LEADS leads, $USERS users/tokens, warm-up ${WARMUP} s, timed run ${DURATION} s per case, wrk -t $WRK_THREADS, leadsd and nginx with $WORKERS workers, list pages 1..$LIST_PAGES at per_page=25."
+    echo "Settings: $LEADS leads, $USERS users/tokens, warm-up ${WARMUP} s, timed run ${DURATION} s per case, wrk -t $WRK_THREADS, leadsd and nginx with $WORKERS workers, list pages 1..$LIST_PAGES at per_page=25. Scheduler: $SCHEDULER_NOTE."
     echo
     if [ "$MODE" = soak ]; then
       :
@@ -92,7 +92,7 @@ target_line() {
 
 # Ratios here have three decimals: a target is judged on the figure, never met by rounding.
 targets() {
-  local c=32 g l_rps l_p99 smallest largest p50_small p50_large scenario
+  local c=32 g l_rps l_p99 smallest largest p50_small p50_large scenario l_rps_show="" g_p99 p99_context=""
   echo
   echo "## Targets (issue 7)"
   echo
@@ -100,12 +100,18 @@ targets() {
   echo "|---|---:|---|---|"
   for scenario in show list create; do
     l_rps=$(lookup leadsd "$scenario" https "$c" "$WORKERS" "$LEADS" rps); g=$(lookup pgbench "$scenario" sql "$c" - "$LEADS" rps)
+    [ "$scenario" = show ] && l_rps_show=$l_rps
     if [ "$scenario" = show ]; then target_line "show https c=$c, leadsd/pgbench" "$(ratio "$l_rps" "$g" 3)" ">=" 0.7
     else target_line "$scenario https c=$c, leadsd/pgbench" "$(ratio "$l_rps" "$g" 3)" ">=" 0.5; fi
   done
   l_p99=$(lookup leadsd show https "$c" "$WORKERS" "$LEADS" p99)
   target_line "show https c=$c, p99 ms" "$(ms "$l_p99")" "<" 10
+  g_p99=$(lookup pgbench show sql "$c" - "$LEADS" p99)
+  if [ -n "$l_rps_show" ] && [ -n "$g_p99" ]; then
+    p99_context="The p99 target beside its ceiling: pgbench's own show p99 at $c clients is $(ms "$g_p99") ms. With $c requests always in flight the mean latency is $c ÷ rate (Little's law): $(awk -v c="$c" -v r="$l_rps_show" 'BEGIN { printf "%.1f", c / r * 1000 }') ms for leadsd here; a p99 under 10 ms needs more than $((c * 100)) shows/s."
+  fi
   smallest=$(tr ' ' '\n' <<<"$SCALE_LEADS" | sort -n | head -1); largest=$(tr ' ' '\n' <<<"$SCALE_LEADS" | sort -n | tail -1)
   p50_small=$(lookup leadsd-scale list https - "$WORKERS" "$smallest" p50); p50_large=$(lookup leadsd-scale list https - "$WORKERS" "$largest" p50)
   target_line "list p50 at $largest leads / at $smallest leads" "$(ratio "$p50_large" "$p50_small" 3)" "<=" 2
+  if [ -n "$p99_context" ]; then echo; echo "$p99_context"; fi
 }
