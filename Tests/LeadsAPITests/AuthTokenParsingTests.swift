@@ -106,7 +106,11 @@ final class AuthTokenParsingTests: XCTestCase {
     // MARK: login bodies
 
     private func validate(_ json: String) -> Result<LoginRequest, LoginRequest.Failure> {
-        LoginRequest.parse(AuthTestRequests.login(json))
+        parse(AuthTestRequests.login(json))
+    }
+
+    private func parse(_ request: HTTPRequest, maxBytes: Int = 1 << 20) -> Result<LoginRequest, LoginRequest.Failure> {
+        LoginRequest.parse(request, maxBytes: maxBytes)
     }
 
     func testLoginValid() {
@@ -117,9 +121,9 @@ final class AuthTokenParsingTests: XCTestCase {
     }
 
     func testLoginEmptyBodyIsRequiredErrors() {
-        XCTAssertEqual(LoginRequest.parse(AuthTestRequests.login(nil)),
+        XCTAssertEqual(parse(AuthTestRequests.login(nil)),
                        .failure(.invalid([("email", ["The email field is required."]), ("password", ["The password field is required."])])))
-        XCTAssertEqual(validate("{}"), LoginRequest.parse(AuthTestRequests.login(nil)))
+        XCTAssertEqual(validate("{}"), parse(AuthTestRequests.login(nil)))
     }
 
     func testLoginFieldErrors() {
@@ -142,14 +146,36 @@ final class AuthTokenParsingTests: XCTestCase {
 
     func testLoginMalformedAndMediaType() {
         for bad in ["{", "[]", "\"x\"", "{\"email\":}", "{\"a\":01}", "{\"a\":\"\u{01}\"}", "{} x", "{\"a\":tru}"] {
-            XCTAssertEqual(validate(bad), .failure(.malformed), bad)
+            XCTAssertEqual(validate(bad), .failure(.body(.malformed)), bad)
         }
         let deep = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
-        XCTAssertEqual(validate("{\"a\":\(deep)}"), .failure(.malformed))
-        XCTAssertEqual(LoginRequest.parse(AuthTestRequests.login("email=a", contentType: "application/x-www-form-urlencoded")),
-                       .failure(.unsupportedMediaType))
-        XCTAssertNotEqual(LoginRequest.parse(AuthTestRequests.login("{}", contentType: "application/vnd.api+json; charset=utf-8")),
-                          .failure(.unsupportedMediaType))
+        XCTAssertEqual(validate("{\"a\":\(deep)}"), .failure(.body(.malformed)))
+        XCTAssertEqual(parse(AuthTestRequests.login("email=a", contentType: "application/x-www-form-urlencoded")),
+                       .failure(.body(.unsupportedMediaType)))
+        XCTAssertNotEqual(parse(AuthTestRequests.login("{}", contentType: "application/vnd.api+json; charset=utf-8")),
+                          .failure(.body(.unsupportedMediaType)))
+        XCTAssertEqual(parse(AuthTestRequests.login("{\"email\":\"a@b.co\"}"), maxBytes: 10), .failure(.body(.tooLarge)))
+    }
+
+    /// The login and the lead writes judge a body by one rule (contract §4): the same media
+    /// types, blank bodies and malformed JSON give the same answer on both.
+    func testLoginBodyRulesAreTheWritesRules() {
+        let types: [String?] = [nil, "application/json", "Application/JSON; charset=utf-8", "application/vnd.api+json",
+                                "/x+json", "x+json", "text/plain", "application/json-patch", " application/json "]
+        let bodies = ["", " \r\n", "{}", "[]", "{", "{\"a\":1}"]
+        for type in types {
+            for body in bodies {
+                let request = AuthTestRequests.login(body, contentType: type)
+                let write = RequestBody.object(of: request, maxBytes: 1 << 20)
+                let login = parse(request)
+                switch (write, login) {
+                case (.failure(let a), .failure(.body(let b))): XCTAssertEqual(a, b, "\(type ?? "none") \(body)")
+                case (.success, .failure(.invalid)), (.success, .success): break
+                default: XCTFail("\(type ?? "none") \(body): write \(write), login \(login)")
+                }
+            }
+        }
+        XCTAssertEqual(parse(AuthTestRequests.login("{}", contentType: "/x+json")), .failure(.body(.unsupportedMediaType)))
     }
 
     func testValidationEnvelope() {

@@ -32,7 +32,7 @@ public final class AuthEndpointHandlers {
     // MARK: POST auth/token
 
     public func issueToken(_ request: HTTPRequest, respond: @escaping (HTTPResponse) -> Void) {
-        let parsed = LoginRequest.parse(request)
+        let parsed = LoginRequest.parse(request, maxBytes: configuration.maxBodyBytes)
         var queries = [Query(RateLimitStatements.countLogin, [
             RateLimitKey.guest(request.clientAddress), RateLimitKey.login(request.clientAddress),
         ])]
@@ -57,8 +57,10 @@ public final class AuthEndpointHandlers {
                 return answer(.message(429, "Too Many Attempts.", route: route))
             }
             switch parsed {
-            case .failure(.unsupportedMediaType): answer(.message(415, "Unsupported Media Type.", route: route))
-            case .failure(.malformed): answer(.message(400, "Malformed JSON body.", route: route))
+            case .failure(.body(let failure)):
+                var response = APIResponses.body(failure)
+                response.route = route
+                answer(response)
             case .failure(.invalid(let errors)): answer(ValidationResponse.make(errors, route: route))
             case .success(let login):
                 let user = results.count > 1 ? LoginUser(results[1]) : nil

@@ -8,16 +8,14 @@ public struct LoginRequest: Sendable, Equatable {
 
     /// What is wrong with a body that is not a valid login.
     public enum Failure: Error, Equatable {
-        /// `Content-Type` is not JSON: 415.
-        case unsupportedMediaType
-        /// Not JSON, or not an object: 400.
-        case malformed
+        /// The body checks every write shares (413, 415, 400: `RequestBody`).
+        case body(RequestBody.Failure)
         /// Laravel's validation errors, in field order: 422.
         case invalid([(field: String, messages: [String])])
 
         public static func == (a: Failure, b: Failure) -> Bool {
             switch (a, b) {
-            case (.unsupportedMediaType, .unsupportedMediaType), (.malformed, .malformed): return true
+            case (.body(let x), .body(let y)): return x == y
             case (.invalid(let x), .invalid(let y)):
                 return x.count == y.count && zip(x, y).allSatisfy { $0.field == $1.field && $0.messages == $1.messages }
             default: return false
@@ -28,19 +26,13 @@ public struct LoginRequest: Sendable, Equatable {
     /// The longest `device_name` (and stored token name) in characters, as the column holds.
     public static let maximumNameLength = 255
 
-    public static func parse(_ request: HTTPRequest) -> Result<LoginRequest, Failure> {
-        let body = request.body
-        // An empty body counts as `{}` (so its answer is the validation 422, as upstream's).
-        let isBlank = body.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
-        if !isBlank, !isJSONMediaType(request.headers["Content-Type"]) { return .failure(.unsupportedMediaType) }
-        let fields: JSONObject
-        if isBlank {
-            fields = JSONObject()
-        } else {
-            guard case .object(let object)? = try? JSONParser.parse(body) else { return .failure(.malformed) }
-            fields = object
+    /// The same body rules as every write (contract §4): a blank body counts as `{}` (so its
+    /// answer is the validation 422, as upstream's).
+    public static func parse(_ request: HTTPRequest, maxBytes: Int) -> Result<LoginRequest, Failure> {
+        switch RequestBody.object(of: request, maxBytes: maxBytes) {
+        case .success(let fields): return validate(fields)
+        case .failure(let failure): return .failure(.body(failure))
         }
-        return validate(fields)
     }
 
     /// A field as validation sees it: a string, or something present that is not one.
@@ -93,14 +85,6 @@ public struct LoginRequest: Sendable, Equatable {
 
         guard errors.isEmpty else { return .failure(.invalid(errors)) }
         return .success(LoginRequest(email: email, password: password, deviceName: deviceName))
-    }
-
-    /// `application/json` or any `…+json`, parameters ignored, case-insensitively.
-    static func isJSONMediaType(_ value: String?) -> Bool {
-        guard let value else { return false }
-        let type = trim(String(value.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""))
-            .lowercased()
-        return type == "application/json" || (type.hasSuffix("+json") && type.contains("/"))
     }
 
     /// A plausible address in the spirit of Laravel's RFC `email` rule: one `@`, a local part
