@@ -61,14 +61,19 @@ final class LeadNumberClaimTests: XCTestCase {
         XCTAssertEqual(try create(db, next, input("Next")), 1)
         XCTAssertEqual(try leadID(db, next), "L1004")
 
-        // The bare create takes its claim, and numbers itself without one, the same way.
+        // The bare create takes its claim; without one (or with another lead's) it writes
+        // nothing and takes no number.
         let bare = SecureRandom.uuidV4()
         XCTAssertEqual(try claim(db, bare), "\(bare):1005")
         XCTAssertEqual(try createBare(db, bare, input("Bare")), 1)
         XCTAssertEqual(try leadID(db, bare), "L1005")
         let bareUnclaimed = SecureRandom.uuidV4()
-        XCTAssertEqual(try createBare(db, bareUnclaimed, input("Bare unclaimed")), 1)
-        XCTAssertEqual(try leadID(db, bareUnclaimed), "L1006")
+        XCTAssertNil(try createBare(db, bareUnclaimed, input("Bare unclaimed")))
+        XCTAssertNil(try leadID(db, bareUnclaimed))
+        let bareClaimed = SecureRandom.uuidV4()
+        XCTAssertEqual(try claim(db, bareClaimed), "\(bareClaimed):1006")
+        XCTAssertEqual(try createBare(db, bareClaimed, input("Bare claimed")), 1)
+        XCTAssertEqual(try leadID(db, bareClaimed), "L1006")
 
         // A row Laravel CRM numbered itself (soft-deleted, even) is honoured by the next claim.
         try db.execute("INSERT INTO crm_leads (external_id, title, number, lead_id, deleted_at) VALUES ('laravel', 'L', 5000, 'L5000', now())")
@@ -146,6 +151,68 @@ final class LeadCreateResponseTests: XCTestCase {
             let shown = client.request("GET", client.basePath + "/leads/" + id)
             XCTAssertEqual(shown.status, 200)
             XCTAssertEqual(created.text, shown.text)
+        }
+    }
+}
+
+/// A bare create whose number claim did not come through writes nothing and is started once
+/// more; a second miss is a 503. The database is real; only the claim's batch is dropped on
+/// its way, as a claim that failed on the server would be.
+final class LeadCreateLostClaimTests: XCTestCase {
+    func testBareCreateStartsAgainWhenItsClaimIsLost() throws {
+        let database = try TestDatabase(prefix: "leads_lost_claim")
+        defer { database.drop() }
+        try database.connect().execute(LeadsFixture.seed)
+        var dropper: ClaimDroppingRunner?
+        let client = LeadsInProcessClient(databaseURL: database.url, gate: LeadsFixture.gate()) { pool in
+            let runner = ClaimDroppingRunner(pool)
+            dropper = runner
+            return runner
+        }
+        defer { client.shutdown() }
+        XCTAssertTrue(client.waitUntilReady())
+        let runner = try XCTUnwrap(dropper)
+        let db = try database.connect()
+
+        runner.drops = 1
+        let created = client.request("POST", client.basePath + "/leads", json: #"{"title":"Second try"}"#)
+        XCTAssertEqual(created.status, 201, created.text)
+        XCTAssertEqual(created.data["lead_id"] as? String, "L1001")
+        XCTAssertEqual(runner.dropped, 1)
+
+        runner.drops = 2
+        let refused = client.request("POST", client.basePath + "/leads", json: #"{"title":"Never"}"#)
+        XCTAssertEqual(refused.status, 503, refused.text)
+        XCTAssertEqual(runner.dropped, 3)
+        XCTAssertEqual(try db.scalar("SELECT count(*)::text FROM crm_leads WHERE title = 'Never'"), "0")
+
+        let next = client.request("POST", client.basePath + "/leads", json: #"{"title":"Next"}"#)
+        XCTAssertEqual(next.data["lead_id"] as? String, "L1002", "no number was taken by the lost attempts")
+    }
+}
+
+/// Runs batches on the real pool, but leaves out the first batch of a `run(together:)` group
+/// (the number claim) while `drops` is above zero, answering it with a server error.
+final class ClaimDroppingRunner: StatementRunner, @unchecked Sendable {
+    // @unchecked Sendable: its counters are touched on the pool's queue only.
+    private let pool: PostgresPool
+    var drops = 0
+    private(set) var dropped = 0
+
+    init(_ pool: PostgresPool) { self.pool = pool }
+
+    var queue: DispatchQueue { pool.queue }
+
+    func run(_ batch: QueryBatch, completion: @escaping (Result<[QueryResult], PostgresError>) -> Void) {
+        pool.run(batch, completion: completion)
+    }
+
+    func run(together batches: [QueryBatch], completion: @escaping ([Result<[QueryResult], PostgresError>]) -> Void) {
+        guard drops > 0, batches.count > 1 else { pool.run(together: batches, completion: completion); return }
+        drops -= 1
+        dropped += 1
+        pool.run(together: Array(batches.dropFirst())) { results in
+            completion([.failure(PostgresError(kind: .server, message: "claim lost on purpose"))] + results)
         }
     }
 }

@@ -191,12 +191,11 @@ public struct LeadStatements: Sendable {
         // `show` returns them (NULLs when none), built from the inserted row and the references
         // the statement resolved, so no second statement has to read the lead back.
         // The number `claimNumber` handed over for this external id ($1), if any.
-        let claimed = """
-            claimed AS (
-                SELECT split_part(current_setting('leadsd.lead_number', true), ':', 2)::bigint AS number
-                WHERE split_part(current_setting('leadsd.lead_number', true), ':', 1) = $1::text
-            )
+        let claimedNumber = """
+            SELECT split_part(current_setting('leadsd.lead_number', true), ':', 2)::bigint AS number
+            WHERE split_part(current_setting('leadsd.lead_number', true), ':', 1) = $1::text
             """
+        let claimed = "claimed AS (\(claimedNumber))"
         let prefix = """
             (SELECT coalesce((SELECT value FROM \(p)settings WHERE name = 'lead_prefix'
                               ORDER BY team_id NULLS FIRST, id LIMIT 1), 'L') AS value) AS prefix
@@ -239,23 +238,19 @@ public struct LeadStatements: Sendable {
         // $1 external id, $2 title, $3 description, $4 amount (cents), $5 currency, $6 expected
         // close (UTC), $7 team, $8 acting user; the same row as `create`. A body without any
         // reference or label needs none of `create`'s lookups, locks and joins: a plan about a
-        // third of the size, which PostgreSQL also runs in about a third of the time.
+        // third of the size, which PostgreSQL also runs in about a third of the time. It only
+        // takes the number `claimNumber` handed over: without that claim it inserts nothing
+        // (and returns no row), and the controller starts the create again. Numbering itself
+        // as `create` does would cost every bare create the startup of a second INSERT … ON
+        // CONFLICT that almost never runs (about 9% of this pair's database time in pgbench).
         createBare = PreparedStatement(name: "leads_create_bare", sql: """
-            WITH \(claimed),
-            numbered AS (
-                \(nextNumber)
-                SELECT 1, coalesce((SELECT max(number) FROM \(p)leads), 1000) + 1
-                WHERE NOT EXISTS (SELECT 1 FROM claimed)
-                \(nextNumberConflict)
-            ),
-            chosen AS (SELECT number FROM claimed UNION ALL SELECT last_number FROM numbered),
-            inserted AS (
+            WITH inserted AS (
                 INSERT INTO \(p)leads (external_id, team_id, title, description, amount, currency, expected_close,
                     prefix, number, lead_id, lead_status_id, qualified, user_created_id, created_at, updated_at)
                 SELECT $1::text, $7::bigint, $2::text, $3::text, $4::bigint, coalesce($5::text, 'USD'), $6::timestamp,
-                    prefix.value, chosen.number, prefix.value || chosen.number,
+                    prefix.value, claimed.number, prefix.value || claimed.number,
                     \(defaultStatus), false, $8::bigint, \(now), \(now)
-                FROM chosen, \(prefix)
+                FROM (\(claimedNumber)) AS claimed, \(prefix)
                 RETURNING *
             )
             SELECT 1, l.external_id, l.lead_id, l.title, l.description, l.amount, l.currency,
@@ -272,7 +267,8 @@ public struct LeadStatements: Sendable {
         // that must outlive a crash: the counter is recomputed from max(number) whenever it is
         // behind, and a later create's durable commit makes it durable too). The number is
         // handed to `create` in a session setting keyed by the external id, so only that
-        // create can use it; a create that finds no claim numbers itself as before.
+        // create can use it; a `create` that finds no claim numbers itself as before, and a
+        // `createBare` inserts nothing.
         claimNumber = PreparedStatement(name: "leads_claim_number", sql: """
             WITH numbered AS (
                 \(nextNumber)

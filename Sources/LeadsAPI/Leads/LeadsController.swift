@@ -165,7 +165,8 @@ final class LeadsController {
             : Query(statements.create, LeadParameters.create(input, externalID: externalID, userID: context.user.userID, team: context.team))
         let batch = QueryBatch([write], isReadOnly: false)
         // Two transactions in one round trip: the number claim, then the create. Should the
-        // claim fail, the create numbers the lead itself (holding the counter to its commit).
+        // claim fail, the full create numbers the lead itself (holding the counter to its
+        // commit); the bare one writes nothing, and the create starts once more.
         runner.run(together: [claim, batch]) { [self] results in
             guard results.count == 2 else { context.respond(APIResponses.serverError()); return }
             run(batch, prefetched: results[1], context) { results in
@@ -181,7 +182,8 @@ final class LeadsController {
             context.respond(.json(201, LeadResource.document(lead)))
             return
         }
-        // A reference died between validation and the write: nothing was written.
+        // Nothing was written: a reference died between validation and the write, or a bare
+        // create found no claimed number. Validation runs again, then one more attempt.
         afterLostRace(input, leadUUID: nil, attempt: attempt, context) { self.create(context, attempt: attempt + 1) }
     }
 

@@ -46,11 +46,13 @@ final class LeadsInProcessClient: LeadsTestClient, @unchecked Sendable {
     let application: LeadsApplication
     let basePath: String
 
-    init(databaseURL: String, gate: AccessGate, configuration: APIConfiguration = APIConfiguration(), label: String = "leads-tests.worker") {
+    /// `runner` may wrap the pool (to inject a fault between the handlers and the database).
+    init(databaseURL: String, gate: AccessGate, configuration: APIConfiguration = APIConfiguration(), label: String = "leads-tests.worker",
+         runner: (PostgresPool) -> StatementRunner = { $0 }) {
         queue = DispatchQueue(label: label)
         let postgres = PostgresConfiguration(connectionString: databaseURL, poolSize: 2)
         pool = PostgresPool(configuration: postgres, statements: LeadsApplication.preparedStatements(configuration: configuration), queue: queue)
-        application = LeadsApplication(configuration: configuration, pool: pool, runner: pool, gate: gate, auth: nil)
+        application = LeadsApplication(configuration: configuration, pool: pool, runner: runner(pool), gate: gate, auth: nil)
         basePath = LeadsApplication.basePath(prefix: configuration.routePrefix)
         queue.sync { pool.start() }
     }
