@@ -108,7 +108,7 @@ targets() {
   target_line "show https c=$c, p99 ms" "$(ms "$l_p99")" "<" 10
   g_p99=$(lookup pgbench show sql "$c" - "$LEADS" p99)
   if [ -n "$l_rps_show" ] && [ -n "$g_p99" ]; then
-    p99_context="The p99 target beside its ceiling: pgbench's own show p99 at $c clients is $(ms "$g_p99") ms. With $c requests always in flight the mean latency is $c ÷ rate (Little's law): $(awk -v c="$c" -v r="$l_rps_show" 'BEGIN { printf "%.1f", c / r * 1000 }') ms for leadsd here; a p99 under 10 ms needs more than $((c * 100)) shows/s."
+    p99_context="The p99 target beside its ceiling: pgbench's own show p99 at $c clients is $(ms "$g_p99") ms. With $c requests always in flight the mean latency is $c ÷ rate (Little's law): $(awk -v c="$c" -v r="$l_rps_show" 'BEGIN { if (r > 0) printf "%.1f", c / r * 1000; else printf "-" }') ms for leadsd here; a p99 under 10 ms needs more than $((c * 100)) shows/s."
   fi
   smallest=$(tr ' ' '\n' <<<"$SCALE_LEADS" | sort -n | head -1); largest=$(tr ' ' '\n' <<<"$SCALE_LEADS" | sort -n | tail -1)
   p50_small=$(lookup leadsd-scale list https - "$WORKERS" "$smallest" p50); p50_large=$(lookup leadsd-scale list https - "$WORKERS" "$largest" p50)
