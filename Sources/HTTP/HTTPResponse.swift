@@ -22,6 +22,13 @@ public struct HTTPResponse: Sendable {
         return HTTPResponse(status: status, headers: headers, body: body, route: route)
     }
 
+    /// The same response, labelled with `route`.
+    public func routed(_ route: String?) -> HTTPResponse {
+        var response = self
+        response.route = route
+        return response
+    }
+
     /// `{"message": "..."}` with the message escaped per RFC 8259.
     public static func message(_ status: Int, _ message: String, route: String? = nil) -> HTTPResponse {
         var body: [UInt8] = Array("{\"message\":".utf8)

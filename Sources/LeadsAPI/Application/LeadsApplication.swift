@@ -77,12 +77,7 @@ public final class LeadsApplication: HTTPResponder {
             countGuest(request, APIResponses.methodNotAllowed(method: request.method, path: request.path, allowed: allowed), respond)
         case .found(let route, let parameters):
             let pattern = route.pattern
-            let labelled: (HTTPResponse) -> Void = { response in
-                var response = response
-                response.route = pattern
-                respond(response)
-            }
-            dispatch(route.handler, parameters["uuid"] ?? "", request, labelled)
+            dispatch(route.handler, parameters["uuid"] ?? "", request) { respond($0.routed(pattern)) }
         }
     }
 
@@ -124,31 +119,36 @@ public final class LeadsApplication: HTTPResponder {
         // read can travel with the gate (one round trip). A scope taken from the user would
         // have to wait for admission instead.
         let team: Int64? = nil
-        let list = endpoint == .listLeads ? leads.listRequest(request, team: team) : nil
-        let read: QueryBatch?
-        switch endpoint {
-        case .showLead: read = leads.showRead(uuid, team: team)
-        case .listLeads: read = list?.read
-        default: read = nil
+        func context(_ user: AuthenticatedUser, _ respond: @escaping (HTTPResponse) -> Void) -> LeadsController.Context {
+            LeadsController.Context(request: request, user: user, team: team, respond: respond)
         }
-        admit(request, along: read, respond) { [self] user, respond, prefetched in
-            let context = LeadsController.Context(request: request, user: user, team: team, respond: respond)
-            switch endpoint {
-            case .listLeads: leads.list(list ?? leads.listRequest(request, team: team), context, prefetched: prefetched)
-            case .createLead: leads.create(context)
-            case .showLead: leads.show(uuid, context, prefetched: read.flatMap { batch in
-                prefetched.map { LeadsController.Prefetched(batch: batch, result: $0) }
-            })
-            case .updateLead: leads.update(uuid, context)
-            case .deleteLead: leads.delete(uuid, context)
-            case .me:
-                guard let auth else { respond(APIResponses.unavailable()); return }
-                auth.me(request, user: user, respond: respond)
-            case .revokeToken:
-                guard let auth else { respond(APIResponses.unavailable()); return }
-                auth.revoke(request, user: user, respond: respond)
-            case .issueToken, .openAPI:
-                break
+        switch endpoint {
+        case .listLeads:
+            let list = leads.listRequest(request, team: team)
+            admit(request, along: list.read, respond) { [self] user, respond, prefetched in
+                leads.list(list, context(user, respond), prefetched: prefetched)
+            }
+        case .showLead:
+            let read = leads.showRead(uuid, team: team)
+            admit(request, along: read, respond) { [self] user, respond, prefetched in
+                let gateRead = read.flatMap { batch in prefetched.map { LeadsController.Prefetched(batch: batch, result: $0) } }
+                leads.show(uuid, context(user, respond), prefetched: gateRead)
+            }
+        default:
+            admit(request, along: nil, respond) { [self] user, respond, _ in
+                switch endpoint {
+                case .createLead: leads.create(context(user, respond))
+                case .updateLead: leads.update(uuid, context(user, respond))
+                case .deleteLead: leads.delete(uuid, context(user, respond))
+                case .me:
+                    guard let auth else { respond(APIResponses.unavailable()); return }
+                    auth.me(request, user: user, respond: respond)
+                case .revokeToken:
+                    guard let auth else { respond(APIResponses.unavailable()); return }
+                    auth.revoke(request, user: user, respond: respond)
+                case .listLeads, .showLead, .issueToken, .openAPI:
+                    break  // answered above
+                }
             }
         }
     }

@@ -54,7 +54,7 @@ public final class DatabaseAccessGate: AccessGate {
         let gate = QueryBatch([query], isReadOnly: false, awaitsDurableCommit: false)
         runner.run(together: [gate] + (read.map { [$0] } ?? [])) { results in
             let outcome = Self.outcome(of: results[0], presentedHash: presentedHash, configuration: configuration)
-            guard case .admitted = outcome, read != nil, results.count == 2 else {
+            guard case .admitted = outcome, results.count == 2 else {
                 completion(outcome, nil)
                 return
             }

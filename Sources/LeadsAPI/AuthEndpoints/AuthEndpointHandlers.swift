@@ -44,7 +44,7 @@ public final class AuthEndpointHandlers {
         let route = tokenRoute
         runner.run(QueryBatch(queries, isReadOnly: false)) { [self] result in
             guard case .success(let results) = result, let (status, refusedBy) = loginStatus(results.first) else {
-                respond(Self.unavailable(route: route))
+                respond(APIResponses.unavailable().routed(route))
                 return
             }
             func answer(_ response: HTTPResponse) {
@@ -57,10 +57,7 @@ public final class AuthEndpointHandlers {
                 return answer(.message(429, "Too Many Attempts.", route: route))
             }
             switch parsed {
-            case .failure(.body(let failure)):
-                var response = APIResponses.body(failure)
-                response.route = route
-                answer(response)
+            case .failure(.body(let failure)): answer(APIResponses.body(failure).routed(route))
             case .failure(.invalid(let errors)): answer(ValidationResponse.make(errors, route: route))
             case .success(let login):
                 let user = results.count > 1 ? LoginUser(results[1]) : nil
@@ -119,7 +116,7 @@ public final class AuthEndpointHandlers {
             }
             insertToken(for: user, name: tokenName(login, request), answer: answer)
         }
-        if !accepted { answer(Self.unavailable(route: route)) }
+        if !accepted { answer(APIResponses.unavailable().routed(route)) }
     }
 
     /// `device_name`, else the User-Agent (cut to the column's length), else `api-token`.
@@ -182,15 +179,7 @@ public final class AuthEndpointHandlers {
     /// A write that failed: 503 when the database is unreachable or busy (the client may
     /// retry), 500 for anything else, which is a bug (contract §8), as the lead routes answer.
     static func failure(_ error: PostgresError?, route: String?) -> HTTPResponse {
-        var response = error.map(APIResponses.databaseFailure) ?? APIResponses.serverError()
-        response.route = route
-        return response
-    }
-
-    static func unavailable(route: String?) -> HTTPResponse {
-        var response = APIResponses.unavailable()
-        response.route = route
-        return response
+        (error.map(APIResponses.databaseFailure) ?? APIResponses.serverError()).routed(route)
     }
 }
 
