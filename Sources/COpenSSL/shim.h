@@ -7,6 +7,7 @@
 #include <openssl/crypto.h>
 #include <openssl/x509.h>
 #include <openssl/pem.h>
+#include <openssl/core_names.h>
 
 // OpenSSL's function-like macros are invisible to Swift; each one used is wrapped here.
 static inline long leadsd_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version) {
