@@ -8,8 +8,20 @@ import Glibc
 public final class BlockingConnection {
     private var connection: OpaquePointer?
 
-    public init(connectionString: String) throws(PostgresError) {
-        let conn = PQconnectdb(connectionString)
+    /// `connectTimeoutSeconds`: libpq's `connect_timeout`, unless the connection string sets
+    /// its own; nil leaves it to the string and `PGCONNECT_TIMEOUT`.
+    public init(connectionString: String, connectTimeoutSeconds: Int? = nil) throws(PostgresError) {
+        let conn: OpaquePointer?
+        if let connectTimeoutSeconds {
+            // libpq applies keywords in order: the expanded connection string comes last and wins.
+            conn = PostgresConnection.withCStringArray(["connect_timeout", "dbname"]) { keywords in
+                PostgresConnection.withCStringArray([String(connectTimeoutSeconds), connectionString]) { values in
+                    PQconnectdbParams(keywords, values, 1)
+                }
+            }
+        } else {
+            conn = PQconnectdb(connectionString)
+        }
         guard let conn, PQstatus(conn) == CONNECTION_OK else {
             let message = conn.map { String(cString: PQerrorMessage($0)) } ?? "out of memory"
             PQfinish(conn)

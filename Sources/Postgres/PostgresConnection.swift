@@ -479,7 +479,8 @@ final class PostgresConnection: @unchecked Sendable {
         }
     }
 
-    private static func withCStringArray<R>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+    /// NUL-terminated copies of `strings`, and a final NULL, as libpq's *Params functions take them.
+    static func withCStringArray<R>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
         let copies: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
         defer { copies.forEach { free($0) } }
         return body(copies.map { $0.map { UnsafePointer($0) } } + [nil])

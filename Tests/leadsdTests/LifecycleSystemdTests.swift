@@ -185,13 +185,17 @@ final class LifecycleSystemdTests: XCTestCase {
     /// Every variable the daemon reads appears in deploy/leadsd.env.
     func testEnvironmentTemplateListsEveryVariable() throws {
         let template = try String(contentsOf: deployDirectory.appendingPathComponent("leadsd.env"), encoding: .utf8)
-        let sources = deployDirectory.deletingLastPathComponent().appendingPathComponent("Sources/leadsd/Serve/ServeOptions.swift")
-        let options = try String(contentsOf: sources, encoding: .utf8)
-        let regex = try NSRegularExpression(pattern: #""(LEADSD_[A-Z_]+)""#)
+        // The flags' variables (ServeOptions) and those read without a flag (ServeConfiguration).
+        let serve = deployDirectory.deletingLastPathComponent().appendingPathComponent("Sources/leadsd/Serve")
+        let options = try ["ServeOptions.swift", "ServeConfiguration.swift"].map {
+            try String(contentsOf: serve.appendingPathComponent($0), encoding: .utf8)
+        }.joined(separator: "\n")
+        let regex = try NSRegularExpression(pattern: #""((?:LEADSD|APP)_[A-Z_]+)""#)
         let names = Set(regex.matches(in: options, range: NSRange(options.startIndex..., in: options)).compactMap {
             Range($0.range(at: 1), in: options).map { String(options[$0]) }
         })
         XCTAssertGreaterThan(names.count, 20)
+        XCTAssertTrue(names.isSuperset(of: ["APP_KEY", "APP_PREVIOUS_KEYS", "LEADSD_APP_KEY_FILE"]), "\(names)")
         for name in names.union(["DATABASE_URL"]) {
             XCTAssertTrue(template.contains("\(name)="), "leadsd.env does not document \(name)")
         }

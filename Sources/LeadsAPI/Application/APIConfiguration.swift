@@ -18,6 +18,9 @@ public struct APIConfiguration: Sendable {
     public var tablePrefix: String
     /// Teams mode (`X-Team-ID`); off by default.
     public var teamsEnabled: Bool
+    /// Laravel's `APP_KEY` and `APP_PREVIOUS_KEYS`, for names Laravel CRM stored encrypted
+    /// (contract §2c); nil = none configured, and an encrypted name is then refused.
+    public var appKeys: LaravelKeys?
 
     public init(
         routePrefix: String = "crm",
@@ -28,7 +31,8 @@ public struct APIConfiguration: Sendable {
         userModel: String = "App\\Models\\User",
         maxBodyBytes: Int = 1 << 20,
         tablePrefix: String = "crm_",
-        teamsEnabled: Bool = false
+        teamsEnabled: Bool = false,
+        appKeys: LaravelKeys? = nil
     ) {
         self.routePrefix = routePrefix
         self.rateLimit = rateLimit
@@ -39,5 +43,6 @@ public struct APIConfiguration: Sendable {
         self.maxBodyBytes = maxBodyBytes
         self.tablePrefix = tablePrefix
         self.teamsEnabled = teamsEnabled
+        self.appKeys = appKeys
     }
 }

@@ -13,6 +13,9 @@ public final class LeadsApplication: HTTPResponder {
         case listLeads, createLead, showLead, updateLead, deleteLead
         case issueToken, me, revokeToken
         case openAPI
+
+        /// Answers with a Lead, and so with people's and organizations' names.
+        var servesNames: Bool { self == .listLeads || self == .showLead || self == .createLead || self == .updateLead }
     }
 
     private let router: Router<Endpoint>
@@ -20,25 +23,38 @@ public final class LeadsApplication: HTTPResponder {
     private let auth: AuthEndpoints?
     private let leads: LeadsController
     private let openAPIDocument: [UInt8]
+    /// With no app key: whether names may be served (contract §2c).
+    public let encryptedNames: EncryptedNamesGuard
 
-    public convenience init(configuration: APIConfiguration, pool: PostgresPool) {
+    /// `encryptedNamesChecked`: the master's start check found no encrypted name. Without it,
+    /// and with no app key, `encryptedNames.check()` must be called (once the worker has set
+    /// `encryptedNames.onReport`) before a lead is served.
+    public convenience init(configuration: APIConfiguration, pool: PostgresPool, encryptedNamesChecked: Bool) {
         self.init(
             configuration: configuration, pool: pool, runner: pool,
             gate: DatabaseAccessGate(configuration: configuration, pool: pool),
-            auth: AuthEndpointHandlers(configuration: configuration, pool: pool))
+            auth: AuthEndpointHandlers(configuration: configuration, pool: pool),
+            encryptedNamesChecked: encryptedNamesChecked)
     }
 
     /// For tests (and the integrator): any gate and auth handlers, any batch runner.
-    init(configuration: APIConfiguration, pool: PostgresPool, runner: StatementRunner, gate: AccessGate, auth: AuthEndpoints?) {
+    init(configuration: APIConfiguration, pool: PostgresPool, runner: StatementRunner, gate: AccessGate, auth: AuthEndpoints?,
+         encryptedNamesChecked: Bool = true) {
         self.configuration = configuration
         self.pool = pool
         self.gate = gate
         self.auth = auth
         self.router = Self.makeRouter(prefix: configuration.routePrefix)
         self.openAPIDocument = OpenAPIDocument.bytes(basePath: Self.basePath(prefix: configuration.routePrefix))
+        let encryptedNames = EncryptedNamesGuard(
+            state: configuration.appKeys != nil || encryptedNamesChecked ? .clear : .unchecked,
+            runner: runner, tablePrefix: configuration.tablePrefix)
+        self.encryptedNames = encryptedNames
         self.leads = LeadsController(
             statements: LeadStatements(tablePrefix: configuration.tablePrefix), runner: runner,
-            maxBodyBytes: configuration.maxBodyBytes)
+            maxBodyBytes: configuration.maxBodyBytes,
+            names: StoredNames(encrypter: configuration.appKeys.map(LaravelEncrypter.init(keys:))),
+            ciphertextFound: { encryptedNames.refuse($0) })
     }
 
     static func basePath(prefix: String) -> String { prefix.isEmpty ? "/api/v2" : "/\(prefix)/api/v2" }
@@ -62,9 +78,10 @@ public final class LeadsApplication: HTTPResponder {
     /// Every statement the API runs; each pool connection prepares them all.
     public static func preparedStatements(configuration: APIConfiguration) -> [PreparedStatement] {
         LeadStatements(tablePrefix: configuration.tablePrefix).all + DatabaseAccessGate.preparedStatements
+            + [EncryptedNameProbe.statement(tablePrefix: configuration.tablePrefix)]
     }
 
-    public var isReady: Bool { pool.isReady }
+    public var isReady: Bool { pool.isReady && encryptedNames.isReady }
 
     public func handle(_ request: HTTPRequest, respond: @escaping (HTTPResponse) -> Void) {
         // Laravel matches routes on the path without trailing slashes, and builds its URLs so.
@@ -108,6 +125,12 @@ public final class LeadsApplication: HTTPResponder {
         if endpoint == .openAPI {
             // Public and never counted (contract §9).
             respond(.json(200, openAPIDocument))
+            return
+        }
+        if endpoint.servesNames, !encryptedNames.isReady {
+            encryptedNames.admit { [self] refusal in
+                if let refusal { respond(refusal) } else { dispatch(endpoint, uuid, request, respond) }
+            }
             return
         }
         if endpoint == .issueToken {

@@ -1,21 +1,22 @@
 import Postgres
 
 /// Writes one row of `LeadStatements.show`/`list` as the Lead resource of contract §5,
-/// keys in the contract's order, all present.
+/// keys in the contract's order, all present; names through `StoredNames` (which refuses
+/// to serve ciphertext when no app key is configured).
 enum LeadResource {
     enum Column: Int {
         case externalID, leadID, title, description, amount, currency
         case expectedClose, convertedAt, createdAt, updatedAt, deletedAt
-        case ownerID, ownerName, personID, personName, organizationID, organizationName
+        case ownerID, ownerName, personID, personFirstName, personLastName, organizationID, organizationName
         case labelIDs, labelNames
     }
 
-    static let columnCount = 19
+    static let columnCount = 20
 
     /// Whether a row has the shape `write` reads (always, for rows of LeadStatements).
     static func isLeadRow(_ row: [PostgresCell]) -> Bool { row.count == columnCount }
 
-    static func write(_ row: [PostgresCell], into writer: inout JSONWriter) {
+    static func write(_ row: [PostgresCell], names: StoredNames, into writer: inout JSONWriter) throws(StoredNames.CiphertextWithoutKey) {
         func cell(_ column: Column) -> PostgresCell { row[column.rawValue] }
         writer.beginObject()
         writer.key("id"); writer.string(bytes: cell(.externalID).bytes)
@@ -40,15 +41,19 @@ enum LeadResource {
         } else {
             writer.null()
         }
-        writeReference("person", id: cell(.personID), name: cell(.personName), into: &writer)
-        writeReference("organization", id: cell(.organizationID), name: cell(.organizationName), into: &writer)
+        let personID = cell(.personID).bytes
+        let personName = personID == nil ? nil : try names.person(first: cell(.personFirstName).bytes, last: cell(.personLastName).bytes)
+        writeReference("person", id: personID, name: personName, into: &writer)
+        let organizationID = cell(.organizationID).bytes
+        let organizationName = organizationID == nil ? nil : try names.organization(cell(.organizationName).bytes)
+        writeReference("organization", id: organizationID, name: organizationName, into: &writer)
 
         writer.key("labels")
         writer.beginArray()
         if let idBytes = cell(.labelIDs).bytes, let nameBytes = cell(.labelNames).bytes,
-           let ids = PostgresArrayText.elements(idBytes), let names = PostgresArrayText.elements(nameBytes),
-           ids.count == names.count {
-            for (id, name) in zip(ids, names) {
+           let ids = PostgresArrayText.elements(idBytes), let labelNames = PostgresArrayText.elements(nameBytes),
+           ids.count == labelNames.count {
+            for (id, name) in zip(ids, labelNames) {
                 writer.beginObject()
                 writer.key("id"); writer.string(bytes: id)
                 writer.key("name"); writer.string(bytes: name)
@@ -59,21 +64,21 @@ enum LeadResource {
         writer.endObject()
     }
 
-    private static func writeReference(_ key: StaticString, id: PostgresCell, name: PostgresCell, into writer: inout JSONWriter) {
+    private static func writeReference(_ key: StaticString, id: [UInt8]?, name: [UInt8]?, into writer: inout JSONWriter) {
         writer.key(key)
-        guard let idBytes = id.bytes else { writer.null(); return }
+        guard let id else { writer.null(); return }
         writer.beginObject()
-        writer.key("id"); writer.string(bytes: idBytes)
-        writer.key("name"); writer.string(bytes: name.bytes)
+        writer.key("id"); writer.string(bytes: id)
+        writer.key("name"); writer.string(bytes: name)
         writer.endObject()
     }
 
     /// `{"data": Lead}`.
-    static func document(_ row: [PostgresCell]) -> [UInt8] {
+    static func document(_ row: [PostgresCell], names: StoredNames) throws(StoredNames.CiphertextWithoutKey) -> [UInt8] {
         var writer = JSONWriter()
         writer.beginObject()
         writer.key("data")
-        write(row, into: &writer)
+        try write(row, names: names, into: &writer)
         writer.endObject()
         return writer.bytes
     }

@@ -51,7 +51,8 @@ public struct LeadStatements: Sendable {
         func timestamp(_ column: String) -> String {
             #"to_char(\#(column), 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"')"#
         }
-        // The column order LeadRow reads; `source` is the leads table or a page of it.
+        // The column order LeadResource reads; `source` is the leads table or a page of it.
+        // Names come as stored: they may be encrypted (StoredNames joins and decrypts them).
         // A lead's labels, as linked in the table.
         let linkedLabels = """
             SELECT DISTINCT lab.id, lab.external_id, lab.name
@@ -62,7 +63,7 @@ public struct LeadStatements: Sendable {
             SELECT l.external_id, l.lead_id, l.title, l.description, l.amount, l.currency,
                    \(timestamp("l.expected_close")), \(timestamp("l.converted_at")), \(timestamp("l.created_at")),
                    \(timestamp("l.updated_at")), \(timestamp("l.deleted_at")),
-                   u.id, u.name, pe.external_id, btrim(concat_ws(' ', pe.first_name, pe.last_name)),
+                   u.id, u.name, pe.external_id, pe.first_name, pe.last_name,
                    o.external_id, o.name, lb.ids, lb.names
             FROM \(source) AS l
             LEFT JOIN users AS u ON u.id = l.user_owner_id
@@ -256,7 +257,7 @@ public struct LeadStatements: Sendable {
             SELECT 1, l.external_id, l.lead_id, l.title, l.description, l.amount, l.currency,
                    \(timestamp("l.expected_close")), \(timestamp("l.converted_at")), \(timestamp("l.created_at")),
                    \(timestamp("l.updated_at")), \(timestamp("l.deleted_at")),
-                   NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text[], NULL::text[]
+                   NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text[], NULL::text[]
             FROM inserted AS l
             """)
 

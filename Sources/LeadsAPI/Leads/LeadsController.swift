@@ -18,11 +18,32 @@ final class LeadsController {
     private let statements: LeadStatements
     private let runner: StatementRunner
     private let maxBodyBytes: Int
+    private let names: StoredNames
+    /// Told when a lead about to be served holds a name this worker cannot decrypt for want
+    /// of a key (that lead is answered 503, never with the ciphertext).
+    private let ciphertextFound: (StoredNames.Column) -> Void
 
-    init(statements: LeadStatements, runner: StatementRunner, maxBodyBytes: Int) {
+    init(statements: LeadStatements, runner: StatementRunner, maxBodyBytes: Int, names: StoredNames,
+         ciphertextFound: @escaping (StoredNames.Column) -> Void) {
         self.statements = statements
         self.runner = runner
         self.maxBodyBytes = maxBodyBytes
+        self.names = names
+        self.ciphertextFound = ciphertextFound
+    }
+
+    /// `{"data": Lead}` with `status`, or 503 when a name is ciphertext and no key is configured.
+    private func respondLead(_ status: Int, _ row: [PostgresCell], _ context: Context) {
+        do throws(StoredNames.CiphertextWithoutKey) {
+            context.respond(.json(status, try LeadResource.document(row, names: names)))
+        } catch {
+            refuse(error, context)
+        }
+    }
+
+    private func refuse(_ ciphertext: StoredNames.CiphertextWithoutKey, _ context: Context) {
+        ciphertextFound(ciphertext.column)
+        context.respond(APIResponses.unavailable())
     }
 
     /// A read the gate already sent in its round trip, and what it answered.
@@ -118,9 +139,14 @@ final class LeadsController {
                 query: query, currentPage: parameters.page, perPage: parameters.perPage,
                 total: total, itemCount: rows.count, offset: parameters.offset)
             var writer = JSONWriter(capacity: 1024 + rows.count * 700)
-            envelope.write(items: { writer in
-                for row in rows { LeadResource.write(row, into: &writer) }
-            }, into: &writer)
+            do throws(StoredNames.CiphertextWithoutKey) {
+                try envelope.write(items: { writer throws(StoredNames.CiphertextWithoutKey) in
+                    for row in rows { try LeadResource.write(row, names: self.names, into: &writer) }
+                }, into: &writer)
+            } catch {
+                self.refuse(error, context)
+                return
+            }
             context.respond(.json(200, writer.bytes))
         }
     }
@@ -137,7 +163,7 @@ final class LeadsController {
             guard let row = results[0].rows.first else { context.respond(APIResponses.leadNotFound()); return }
             guard LeadResource.isLeadRow(row) else { context.respond(APIResponses.serverError()); return }
             guard context.user.may(.view) else { context.respond(APIResponses.unauthorized()); return }
-            context.respond(.json(200, LeadResource.document(row)))
+            self.respondLead(200, row, context)
         }
     }
 
@@ -179,7 +205,7 @@ final class LeadsController {
         if let row = results[0].rows.first, row.first?.int == 1 {
             let lead = Array(row.dropFirst())
             guard LeadResource.isLeadRow(lead) else { context.respond(APIResponses.serverError()); return }
-            context.respond(.json(201, LeadResource.document(lead)))
+            respondLead(201, lead, context)
             return
         }
         // Nothing was written: a reference died between validation and the write, or a bare
@@ -230,7 +256,7 @@ final class LeadsController {
             let counts = results[locks].rows.first
             guard counts?[0].int == 1 else { context.respond(APIResponses.leadNotFound()); return }
             if counts?[1].int == 1, let row = results[locks + 1].rows.first, LeadResource.isLeadRow(row) {
-                context.respond(.json(200, LeadResource.document(row)))
+                self.respondLead(200, row, context)
                 return
             }
             self.afterLostRace(input, leadUUID: uuid, attempt: attempt, context) { self.update(uuid, context, attempt: attempt + 1) }

@@ -32,14 +32,14 @@ public struct PaginatorEnvelope {
     }
 
     /// Writes `"data": [items], "links": {...}, "meta": {...}` as one object.
-    public func write(items: (inout JSONWriter) -> Void, into writer: inout JSONWriter) {
+    public func write<Failure: Error>(items: (inout JSONWriter) throws(Failure) -> Void, into writer: inout JSONWriter) throws(Failure) {
         let last = lastPage
         let previous = currentPage > 1 ? url(page: currentPage - 1) : nil
         let next = currentPage < last ? url(page: currentPage + 1) : nil
         writer.beginObject()
         writer.key("data")
         writer.beginArray()
-        items(&writer)
+        try items(&writer)
         writer.endArray()
 
         writer.key("links")

@@ -13,6 +13,8 @@ final class Master {
     /// The master's copies of sockets a reload replaced, closed once the old workers drain.
     private var retiredSockets: [Int32] = []
     private var tls: LoadedTLSContext?
+    /// The configuration's encrypted-names check passed here, so workers need not run it.
+    private var encryptedNamesChecked: Bool
     private let region: MetricsRegion
     private let notifier: SystemdNotifier?
     private let masterPID = getpid()
@@ -59,6 +61,7 @@ final class Master {
         notifier = SystemdNotifier()
         sockets = try ListenSockets.open(configuration)
         tls = try configuration.tls.map { try LoadedTLSContext.load($0) }
+        encryptedNamesChecked = try EncryptedNamesCheck.atStart(configuration)
         // Room for three generations at once (two reloads in flight) and for a reload that
         // raises --workers; slots are reused as workers exit. 64 slots are under 2 MiB.
         let slots = max(configuration.workers * 3, 64)
@@ -206,7 +209,7 @@ final class Master {
         fflush(nil)  // or every child writes the parent's buffered output again
         let plan = WorkerPlan(
             configuration: configuration, sockets: sockets, tls: tls, metrics: region.slot(slot),
-            generation: generation, masterPID: masterPID
+            generation: generation, masterPID: masterPID, encryptedNamesChecked: encryptedNamesChecked
         )
         let pid = Glibc.fork()
         if pid == 0 { WorkerProcess.run(plan) }
@@ -296,9 +299,11 @@ final class Master {
         MasterLog.info("reloading", [("generation", String(generation + 1))])
         let fresh: ServeConfiguration
         let freshTLS: LoadedTLSContext?
+        let freshNamesChecked: Bool
         do {
             fresh = try ServeConfiguration.load(arguments: arguments)
             freshTLS = try fresh.tls.map { try LoadedTLSContext.load($0) }
+            freshNamesChecked = try EncryptedNamesCheck.atStart(fresh)
         } catch {
             let message = (error as? ConfigurationError)?.description ?? "\(error)"
             MasterLog.error("reload_failed", [("error", message)])
@@ -327,6 +332,7 @@ final class Master {
         }
         configuration = fresh
         tls = freshTLS
+        encryptedNamesChecked = freshNamesChecked
         generation += 1
         backoff = RespawnBackoff()
         phase = .reloading(giveUpAt: now + 30_000_000_000)
@@ -342,4 +348,5 @@ struct WorkerPlan {
     let metrics: WorkerMetrics
     let generation: Int
     let masterPID: pid_t
+    let encryptedNamesChecked: Bool
 }

@@ -132,6 +132,7 @@ struct ServeConfiguration: Sendable {
         if options.teams {
             throw ConfigurationError("--teams (LEADSD_TEAMS): teams mode (X-Team-ID) is not available in this version")
         }
+        let appKeys = try Self.appKeys(file: options.appKeyFile, environment: environment)
         let expiration = try number(options.tokenExpiration, "token-expiration", "LEADSD_TOKEN_EXPIRATION", 0...(100 * 365 * 24 * 60))
         api = APIConfiguration(
             routePrefix: prefix,
@@ -142,7 +143,8 @@ struct ServeConfiguration: Sendable {
             userModel: options.userModel,
             maxBodyBytes: limits.maxBodyBytes,
             tablePrefix: options.tablePrefix,
-            teamsEnabled: options.teams
+            teamsEnabled: options.teams,
+            appKeys: appKeys
         )
         guard options.tablePrefix.utf8.allSatisfy({ $0 == UInt8(ascii: "_") || ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 122) }) else {
             throw ConfigurationError("--table-prefix (LEADSD_TABLE_PREFIX): only a-z, 0-9 and '_'")
@@ -153,6 +155,31 @@ struct ServeConfiguration: Sendable {
             poolSize: try number(options.dbPoolSize, "db-pool-size", "LEADSD_DB_POOL_SIZE", 1...256),
             burstSize: try number(options.dbPoolBurst, "db-pool-burst", "LEADSD_DB_POOL_BURST", 0...256)
         )
+    }
+
+    /// `APP_KEY` and `APP_PREVIOUS_KEYS` (Laravel's own variables, so that an install can share
+    /// them with Laravel's .env), or `--app-key-file`; nil when no key is configured.
+    static func appKeys(file: String, environment: (String) -> String?) throws(ConfigurationError) -> LaravelKeys? {
+        let key = environment("APP_KEY").flatMap { $0.isEmpty ? nil : $0 }
+        let previous = environment("APP_PREVIOUS_KEYS").flatMap { LaravelKeys.previousKeys($0).isEmpty ? nil : $0 }
+        let keys: [String]
+        let source: String
+        if file.isEmpty {
+            guard let key else {
+                if previous == nil { return nil }
+                throw ConfigurationError("APP_PREVIOUS_KEYS is set but APP_KEY is not")
+            }
+            (keys, source) = ([key], "APP_KEY")
+        } else {
+            if key != nil { throw ConfigurationError("APP_KEY and --app-key-file (LEADSD_APP_KEY_FILE) exclude each other") }
+            (keys, source) = (try AppKeyFile.read(path: file), "--app-key-file \(file)")
+            if keys.count > 1, previous != nil {
+                throw ConfigurationError("\(source) holds previous keys and APP_PREVIOUS_KEYS is set too: give them in one place")
+            }
+        }
+        do { return try LaravelKeys(keys: keys, source: source, previousKeys: previous) } catch {
+            throw ConfigurationError(error.description)
+        }
     }
 
     private static func isSegmentByte(_ byte: UInt8) -> Bool {

@@ -51,6 +51,11 @@ struct ServeOptions: ParsableArguments {
     @Option(name: .customLong("token-expiration"), help: "Sanctum token expiry in minutes since creation; 0 = never (LEADSD_TOKEN_EXPIRATION).")
     var tokenExpiration: Int = EnvironmentDefault.int("LEADSD_TOKEN_EXPIRATION", 0)
 
+    @Option(name: .customLong("app-key-file"), help: ArgumentHelp(
+        "File holding Laravel's APP_KEY (base64:…), for names Laravel CRM stored encrypted; further lines: previous keys. Instead of the APP_KEY and APP_PREVIOUS_KEYS variables; must not be readable by group or others (LEADSD_APP_KEY_FILE).",
+        valueName: "file"))
+    var appKeyFile: String = EnvironmentDefault.string("LEADSD_APP_KEY_FILE", "")
+
     @Flag(name: .customLong("teams"), help: "Teams mode, X-Team-ID (LEADSD_TEAMS); not available yet: refused at start.")
     var teams: Bool = EnvironmentDefault.bool("LEADSD_TEAMS", false)
 

@@ -55,7 +55,11 @@ final class Worker: @unchecked Sendable {
         )
         self.pool = pool
         pool.start()
-        var api: HTTPResponder = LeadsApplication(configuration: configuration.api, pool: pool)
+        let application = LeadsApplication(configuration: configuration.api, pool: pool,
+                                           encryptedNamesChecked: plan.encryptedNamesChecked)
+        application.encryptedNames.onReport = EncryptedNamesCheck.log
+        application.encryptedNames.check()
+        var api: HTTPResponder = application
         if TestHooks.routesEnabled { api = TestHookResponder(wrapping: api, queue: queue) }
         let metrics = plan.metrics
         let events = ServerEvents(

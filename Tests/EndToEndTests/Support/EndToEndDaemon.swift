@@ -16,13 +16,14 @@ final class EndToEndDaemon {
     /// whose database is meant to be down.
     /// `probeSource`/`probeProxyHeader`: where the readiness probe connects from, and the PROXY
     /// header it sends (a `--proxy-protocol` daemon serves only its trusted proxies).
-    init(databaseURL: String, certificate: TestCertificate, arguments: [String], readyPath: String = "/readyz",
-         probeSource: String? = nil, probeProxyHeader: [UInt8]? = nil, timeout: TimeInterval = 30) throws {
+    /// `environment`: variables besides DATABASE_URL (APP_KEY, say).
+    init(databaseURL: String, certificate: TestCertificate, arguments: [String], environment: [String: String] = [:],
+         readyPath: String = "/readyz", probeSource: String? = nil, probeProxyHeader: [UInt8]? = nil, timeout: TimeInterval = 30) throws {
         self.certificate = certificate
         // DaemonProcess's own health check speaks plain HTTP; this one waits over TLS.
         try process.start(
             arguments: ["--tls-cert", certificate.path, "--tls-key", certificate.keyPath] + arguments,
-            environment: ["DATABASE_URL": databaseURL], waitForHealth: false, timeout: timeout)
+            environment: environment.merging(["DATABASE_URL": databaseURL]) { $1 }, waitForHealth: false, timeout: timeout)
         let deadline = Date().addingTimeInterval(timeout)
         var last = "no answer"
         while Date() < deadline {

@@ -22,7 +22,10 @@ final class EndToEndEnvironment {
     /// Limits high enough that a class's own tests never reach them; rate-limit tests set theirs.
     static let generousLimits = ["--rate-limit", "1000000", "--guest-rate-limit", "1000000", "--login-rate-limit", "1000000"]
 
-    init(prefix: String, daemons count: Int = 1, arguments: [String] = [], encoding: String? = nil) throws {
+    /// `environment`: the daemons' variables besides DATABASE_URL; `seed`: rows written after
+    /// the fixture's and before any daemon starts.
+    init(prefix: String, daemons count: Int = 1, arguments: [String] = [], environment: [String: String] = [:],
+         encoding: String? = nil, seed: ((CRMSeed) throws -> Void)? = nil) throws {
         let database = try TestDatabase(prefix: "e2e_" + prefix, encoding: encoding)
         self.database = database
         do {
@@ -35,6 +38,7 @@ final class EndToEndEnvironment {
             let connection = try database.connect()
             defer { connection.close() }
             fixture = try EndToEndFixture(seed: CRMSeed(connection))
+            try seed?(CRMSeed(connection))
             var all = arguments
             if !all.contains("--workers") { all += ["--workers", "2"] }
             for flag in ["--rate-limit", "--guest-rate-limit", "--login-rate-limit"] where !all.contains(flag) {
@@ -42,7 +46,8 @@ final class EndToEndEnvironment {
                 all += [flag, Self.generousLimits[index + 1]]
             }
             for _ in 0..<count {
-                daemons.append(try EndToEndDaemon(databaseURL: database.url, certificate: certificate, arguments: all))
+                daemons.append(try EndToEndDaemon(databaseURL: database.url, certificate: certificate, arguments: all,
+                                                  environment: environment))
             }
         } catch {
             tearDown()
