@@ -3,7 +3,7 @@
 
 pg_start() {
   local data="$RUN_DIR/pg"
-  require_free_port "$PG_PORT"
+  claim_port PG_PORT
   mkdir -p "$data" "$RUN_DIR/pglog"
   if [ "$(id -u)" = 0 ]; then chown postgres: "$data" "$RUN_DIR/pglog"; fi
   as_pg "$PG_BIN/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$OUT_DIR/initdb.log" 2>&1 \
