@@ -1,28 +1,32 @@
--- GET /crm/api/v2/leads?per_page=25&page=P (P random in 1..:pages): token lookup,
--- rate-limit upsert, one page of live leads newest first with their relations. The exact
--- total is left out here (see list-count.sql): this is the ceiling for a server that keeps
--- the count elsewhere.
+-- GET /crm/api/v2/leads?per_page=25&page=P (P random in 1..:pages): the SQL a naive server
+-- sends per request, and nothing more (bench/README.md, "The naive ceilings"):
+--   1. the token by its id, joined to its user;
+--   2. the per-token rate-limit counter upsert;
+--   3. the exact total the response carries: count(*) over the live leads;
+--   4. the page: 25 live leads newest first, picked before they are joined to their owner,
+--      person, organization and labels (one row per label).
+-- list-page.sql is the same without statement 3: a reference for a server that keeps the
+-- total elsewhere, as leadsd does, not the ceiling.
 \set tok random(:tok_min, :tok_min + :tok_count - 1)
-\set page random(1, :pages)
-SELECT t.id, t.token, t.tokenable_type, t.abilities, t.expires_at, t.created_at, t.last_used_at,
-       u.id, u.name, u.crm_access, u.current_team_id
+\set offset (random(1, :pages) - 1) * 25
+SELECT t.id, t.token, t.tokenable_type, t.tokenable_id, t.abilities, t.expires_at, t.created_at,
+       t.last_used_at, u.name, u.email, u.crm_access, u.current_team_id
 FROM personal_access_tokens t JOIN users u ON u.id = t.tokenable_id
 WHERE t.id = :tok;
 INSERT INTO bench_ceiling_rate_limits AS r (key, window_start, hits)
-VALUES ('token:' || :tok::text, (floor(extract(epoch FROM now()) / 60) * 60)::bigint, 1)
+VALUES (:tok, (floor(extract(epoch FROM now()) / 60) * 60)::bigint, 1)
 ON CONFLICT (key, window_start) DO UPDATE SET hits = r.hits + 1
 RETURNING hits;
+SELECT count(*) FROM crm_leads WHERE deleted_at IS NULL;
 SELECT l.external_id, l.lead_id, l.title, l.description, l.amount, l.currency, l.expected_close,
        l.converted_at, l.created_at, l.updated_at, l.deleted_at,
        ow.id, ow.name, p.external_id, p.first_name, p.last_name, o.external_id, o.name,
-       (SELECT json_agg(json_build_object('id', lb.external_id, 'name', lb.name) ORDER BY lb.id)
-          FROM crm_labelables la JOIN crm_labels lb ON lb.id = la.label_id
-         WHERE la.crm_labelable_type = 'VentureDrake\LaravelCrm\Models\Lead'
-           AND la.crm_labelable_id = l.id AND lb.deleted_at IS NULL)
-FROM crm_leads l
+       lb.external_id, lb.name
+FROM (SELECT * FROM crm_leads WHERE deleted_at IS NULL
+      ORDER BY created_at DESC, id DESC LIMIT 25 OFFSET :offset) AS l
 LEFT JOIN users ow ON ow.id = l.user_owner_id
-LEFT JOIN crm_people p ON p.id = l.person_id
-LEFT JOIN crm_organizations o ON o.id = l.organization_id
-WHERE l.deleted_at IS NULL
-ORDER BY l.created_at DESC, l.id DESC
-LIMIT 25 OFFSET (:page - 1) * 25;
+LEFT JOIN crm_people p ON p.id = l.person_id AND p.deleted_at IS NULL
+LEFT JOIN crm_organizations o ON o.id = l.organization_id AND o.deleted_at IS NULL
+LEFT JOIN (crm_labelables la JOIN crm_labels lb ON lb.id = la.label_id AND lb.deleted_at IS NULL)
+       ON la.crm_labelable_type = 'VentureDrake\LaravelCrm\Models\Lead' AND la.crm_labelable_id = l.id
+ORDER BY l.created_at DESC, l.id DESC, lb.id;
