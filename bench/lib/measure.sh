@@ -48,6 +48,22 @@ wrk_case() {
   fi
 }
 
+# pgbench_script SCENARIO: the naive server's SQL of one request (bench/README.md, "The naive
+# ceilings"), put together from pgbench/ into "$RUN_DIR/pgbench-SCENARIO.sql": the gate's two
+# statements that every request sends, then the request's own.
+pgbench_script() {
+  local parts part
+  case $1 in
+    show) parts="gate lead" ;;
+    list) parts="gate count page" ;;
+    list-page) parts="gate page" ;;
+    create) parts="gate insert" ;;
+    *) die "no pgbench ceiling named $1" ;;
+  esac
+  for part in $parts; do cat "$BENCH_DIR/pgbench/$part.sql"; done >"$RUN_DIR/pgbench-$1.sql"
+  echo "$RUN_DIR/pgbench-$1.sql"
+}
+
 # pgbench_case SCENARIO CLIENTS DB: warm-up, timed run with per-transaction log (CPU per
 # transaction of PostgreSQL and pgbench over it), record.
 PGBENCH_RUNS=0
@@ -59,7 +75,7 @@ pgbench_case() {
   local args=(-h 127.0.0.1 -p "$PG_PORT" -U postgres -n -M prepared -c "$conns" -j "$threads"
               -D tok_min="$(pgvar "$db" tok_min)" -D tok_count="$(pgvar "$db" tok_count)"
               -D sample_count="$(pgvar "$db" sample_count)" -D pages="$LIST_PAGES" -D seq=0
-              -f "$BENCH_DIR/pgbench/$scenario.sql")
+              -f "$(pgbench_script "$scenario")")
   backends=$(postgres_children)
   if [ "$WARMUP" -gt 0 ]; then
     PGBENCH_RUNS=$((PGBENCH_RUNS + 1))

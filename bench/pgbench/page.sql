@@ -1,16 +1,8 @@
--- list.sql without the count(*): the ceiling of a server that keeps the exact total
--- elsewhere (leadsd reads trigger-kept counters). A reference printed beside the ceiling,
--- not the ceiling: a naive server counts (list.sql).
-\set tok random(:tok_min, :tok_min + :tok_count - 1)
+-- GET /crm/api/v2/leads?per_page=25&page=P (P random in 1..:pages), after gate.sql (and
+-- count.sql for the list ceiling; without it, the list-page reference): 25 live leads
+-- newest first by OFFSET, picked before they are joined to their owner, person,
+-- organization and labels (one row per label). Variable (-D): pages.
 \set offset (random(1, :pages) - 1) * 25
-SELECT t.id, t.token, t.tokenable_type, t.tokenable_id, t.abilities, t.expires_at, t.created_at,
-       t.last_used_at, u.name, u.email, u.crm_access, u.current_team_id
-FROM personal_access_tokens t JOIN users u ON u.id = t.tokenable_id
-WHERE t.id = :tok;
-INSERT INTO bench_ceiling_rate_limits AS r (key, window_start, hits)
-VALUES (:tok, (floor(extract(epoch FROM now()) / 60) * 60)::bigint, 1)
-ON CONFLICT (key, window_start) DO UPDATE SET hits = r.hits + 1
-RETURNING hits;
 SELECT l.external_id, l.lead_id, l.title, l.description, l.amount, l.currency, l.expected_close,
        l.converted_at, l.created_at, l.updated_at, l.deleted_at,
        ow.id, ow.name, p.external_id, p.first_name, p.last_name, o.external_id, o.name,
