@@ -97,6 +97,33 @@ final class LaravelEncrypterTests: XCTestCase {
         XCTAssertNotNil(LaravelPayload(stored: Array(good.utf8)))
     }
 
+    /// JSON that Laravel does not write but PHP's json_decode reads (spaces, \u escapes, other
+    /// members) is read too, by the general parser.
+    func testOtherwiseWrittenJSONStillDecrypts() throws {
+        let good = try LaravelCiphertext.encrypt(["Jane"], key: key)[0]
+        let json = String(decoding: try XCTUnwrap(Data(base64Encoded: good)), as: UTF8.self)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: String])
+        let value = try XCTUnwrap(object["value"])
+        let escaped = "\\u00" + String(format: "%02x", value.utf8.first!) + value.dropFirst()
+        let variants = [
+            json.replacingOccurrences(of: ",", with: " ,\n ").replacingOccurrences(of: ":", with: " : "),
+            json.replacingOccurrences(of: "\"value\":\"\(value)\"", with: "\"value\":\"\(escaped)\""),
+            json.replacingOccurrences(of: "{", with: #"{"extra":[1,{"a":null}],"#),
+            json.replacingOccurrences(of: "\"tag\":\"\"", with: "\"tag\":null"),
+            json.replacingOccurrences(of: ",\"tag\":\"\"", with: ""),
+        ]
+        // Laravel's own JSON takes the short path; escapes and nested values the parser.
+        XCTAssertEqual(LaravelPayload.flatMembers(Array(json.utf8))?.map { String(decoding: $0.key, as: UTF8.self) }, ["iv", "value", "mac", "tag"])
+        XCTAssertNil(LaravelPayload.flatMembers(Array(variants[1].utf8)))
+        XCTAssertNil(LaravelPayload.flatMembers(Array(variants[2].utf8)))
+        XCTAssertNotNil(LaravelPayload.flatMembers(Array(variants[0].utf8)))
+        for variant in variants {
+            XCTAssertNotEqual(variant, json)
+            XCTAssertEqual(try decrypt(Data(variant.utf8).base64EncodedString(), with: [key]), "Jane", variant)
+        }
+        XCTAssertNil(try decrypt(Data(json.replacingOccurrences(of: "\"tag\":\"\"", with: "\"tag\":5").utf8).base64EncodedString(), with: [key]))
+    }
+
     func testAPayloadWithTheWrongIVLengthIsRefused() throws {
         // A CBC payload re-labelled as GCM by adding a tag: the 16-byte IV is not GCM's.
         let good = try LaravelCiphertext.encrypt(["Jane"], key: key)[0]

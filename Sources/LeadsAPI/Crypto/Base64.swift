@@ -17,33 +17,55 @@ public enum Base64 {
         return table
     }()
 
-    public static func decode<Bytes: RandomAccessCollection>(_ text: Bytes) -> [UInt8]? where Bytes.Element == UInt8, Bytes.Index == Int {
-        var end = text.endIndex
+    public static func decode<Bytes: Collection>(_ text: Bytes) -> [UInt8]? where Bytes.Element == UInt8 {
+        if let decoded = text.withContiguousStorageIfAvailable({ decode(buffer: $0) }) { return decoded }
+        return Array(text).withUnsafeBufferPointer { decode(buffer: $0) }
+    }
+
+    // Every stored name that is encrypted passes through here two or three times per read:
+    // unsafe buffers and whole quads keep it a table lookup per character.
+    private static func decode(buffer text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        var end = text.count
         var padding = 0
-        while end > text.startIndex, text[end - 1] == UInt8(ascii: "="), padding < 2 {
+        while end > 0, text[end - 1] == UInt8(ascii: "="), padding < 2 {
             end -= 1
             padding += 1
         }
-        let count = end - text.startIndex
         // One character left over carries only 6 bits: no byte ends there.
-        if count % 4 == 1 { return nil }
-        if padding > 0, (count + padding) % 4 != 0 { return nil }
-        var output = [UInt8]()
-        output.reserveCapacity(count * 3 / 4)
-        var accumulator: UInt32 = 0
-        var bits = 0
-        var index = text.startIndex
-        while index < end {
-            let value = values[Int(text[index])]
-            if value == invalid { return nil }
-            accumulator = (accumulator << 6) | UInt32(value)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+        if end % 4 == 1 { return nil }
+        if padding > 0, (end + padding) % 4 != 0 { return nil }
+        let capacity = end / 4 * 3 + max(0, end % 4 - 1)
+        var valid = true
+        let output = values.withUnsafeBufferPointer { table in
+            [UInt8](unsafeUninitializedCapacity: capacity) { out, initialized in
+                var read = 0, written = 0
+                while read + 4 <= end {
+                    let a = table[Int(text[read])], b = table[Int(text[read + 1])]
+                    let c = table[Int(text[read + 2])], d = table[Int(text[read + 3])]
+                    if (a | b | c | d) & 0xC0 != 0 { valid = false; break }
+                    out[written] = a << 2 | b >> 4
+                    out[written + 1] = b << 4 | c >> 2
+                    out[written + 2] = c << 6 | d
+                    read += 4
+                    written += 3
+                }
+                if valid, read < end {
+                    let a = table[Int(text[read])], b = table[Int(text[read + 1])]
+                    let c = end - read == 3 ? table[Int(text[read + 2])] : 0
+                    if (a | b | c) & 0xC0 != 0 {
+                        valid = false
+                    } else {
+                        out[written] = a << 2 | b >> 4
+                        written += 1
+                        if end - read == 3 {
+                            out[written] = b << 4 | c >> 2
+                            written += 1
+                        }
+                    }
+                }
+                initialized = valid ? written : 0
             }
-            index += 1
         }
-        return output
+        return valid ? output : nil
     }
 }
