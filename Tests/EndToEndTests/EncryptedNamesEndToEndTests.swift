@@ -106,6 +106,32 @@ final class EncryptedNamesEndToEndTests: XCTestCase {
                        context, file: file, line: line)
     }
 
+    /// A reload whose configuration lost the key fails, naming the column; the workers of the
+    /// previous configuration serve on, decrypting.
+    func testAReloadWithoutTheKeyFailsAndTheOldWorkersServeOn() throws {
+        let file = NSTemporaryDirectory() + "leadsd-e2e-env-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        defer { unlink(file) }
+        try "APP_KEY=\(LaravelCiphertext.appKey(Self.key))\n".write(toFile: file, atomically: false, encoding: .utf8)
+        let daemon = try EndToEndDaemon(databaseURL: environment.database.url, certificate: environment.certificate,
+                                        arguments: ["--workers", "1", "--env-file", file] + EndToEndEnvironment.generousLimits)
+        defer { daemon.stop() }
+        try "APP_KEY=\n".write(toFile: file, atomically: false, encoding: .utf8)
+        daemon.process.signal(SIGHUP)
+        let deadline = Date().addingTimeInterval(15)
+        var failed: String?
+        while Date() < deadline, failed == nil {
+            failed = daemon.process.stderrLines().first { $0.contains("\"reload_failed\"") }
+            if failed == nil { usleep(100_000) }
+        }
+        XCTAssertTrue(failed?.contains("crm_people.first_name holds Laravel-encrypted values but no APP_KEY is configured") == true,
+                      daemon.process.stderr())
+        let (person, name) = try XCTUnwrap(Self.expectedPeople.first { $0.value == "Jane Doe" })
+        let client = try daemon.client()
+        let response = try client.json("POST", leads, token: environment.fixture.full, body: #"{"title":"After reload","person_id":"\#(person)"}"#)
+        XCTAssertEqual(response.status, 201, response.text)
+        XCTAssertEqual((response.data["person"] as? [String: String])?["name"], name)
+    }
+
     // MARK: No key
 
     private func encryptedDatabase(_ prefix: String, column: String) throws -> TestDatabase {
