@@ -87,6 +87,30 @@ final class LifecycleSystemdTests: XCTestCase {
         try exerciseNotify(abstract: true)
     }
 
+    /// Workers that die as they start never make the master report READY=1, not even once the
+    /// start-up wait is over (systemd then fails the start, as it should, instead of counting a
+    /// daemon that serves nothing as started). A reload that fixes the workers brings READY=1.
+    func testNoReadyWhileTheWorkersCrashLoop() throws {
+        let notify = try NotifySocket(abstract: true)
+        let envFile = NSTemporaryDirectory() + "leadsd-crashloop-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).env"
+        defer { unlink(envFile) }
+        try "LEADSD_TEST_WORKER_EXIT=1\n".write(toFile: envFile, atomically: true, encoding: .utf8)
+        let daemon = DaemonProcess()
+        try daemon.start(arguments: ["--workers", "2", "--env-file", envFile],
+                         environment: ["NOTIFY_SOCKET": notify.address, "LEADSD_TEST_STARTUP_WAIT_MS": "1000"], waitForHealth: false)
+        let early = notify.receive(until: 4) { list in list.contains { $0.contains("READY=1") } }
+        XCTAssertFalse(early.contains { $0.contains("READY=1") }, "READY while every worker dies: \(early)")
+        XCTAssertFalse(daemon.stderr().contains("\"event\":\"ready\""), daemon.stderr())
+        XCTAssertTrue(daemon.stderr().contains("\"start_stalled\""), daemon.stderr())
+
+        try "LEADSD_TEST_WORKER_EXIT=0\n".write(toFile: envFile, atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP)
+        let later = notify.receive(until: 10) { list in list.contains { $0.contains("READY=1") } }
+        XCTAssertTrue(later.contains { $0.contains("READY=1") }, "a reload that fixes the workers reports READY: \(later) \(daemon.stderr())")
+        XCTAssertEqual(daemon.request("/healthz")?.status, 200)
+        XCTAssertEqual(daemon.stop(), 0)
+    }
+
     /// A listening socket on a kernel-chosen loopback port, as systemd would pass it.
     private func listeningSocket() -> (fd: Int32, port: UInt16) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

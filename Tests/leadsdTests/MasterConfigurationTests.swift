@@ -84,6 +84,23 @@ final class MasterConfigurationTests: XCTestCase {
         XCTAssertEqual(error(["--plain-http", "--teams"])?.contains("teams mode (X-Team-ID) is not available"), true)
     }
 
+    /// A prefix the lead statements cannot use is refused with the rule, here, rather than by a
+    /// precondition in every worker at start (a crash loop of workers behind a master that runs).
+    func testATablePrefixTheStatementsCannotUseIsRefused() throws {
+        let long = String(repeating: "a", count: 33)
+        XCTAssertEqual(error(["--plain-http", "--table-prefix", long]),
+                       "--table-prefix (LEADSD_TABLE_PREFIX): at most 32 bytes, '\(long)' has 33")
+        XCTAssertEqual(try configuration(["--plain-http", "--table-prefix", String(repeating: "b", count: 32)]).api.tablePrefix.count, 32)
+        XCTAssertEqual(try configuration(["--plain-http", "--table-prefix", ""]).api.tablePrefix, "")
+        XCTAssertEqual(error(["--plain-http", "--table-prefix", "CRM_"])?.contains("only a-z"), true)
+
+        let daemon = DaemonProcess()
+        XCTAssertThrowsError(try daemon.start(arguments: ["--table-prefix", long], waitForHealth: false, timeout: 10)) { error in
+            XCTAssertTrue("\(error)".contains("leadsd: --table-prefix (LEADSD_TABLE_PREFIX): at most 32 bytes"), "\(error)")
+        }
+        XCTAssertFalse(daemon.stderr().contains("worker_started"), daemon.stderr())
+    }
+
     func testAnUnparsableEnvironmentNumberIsReportedByItsName() {
         setenv("LEADSD_GUEST_RATE_LIMIT", "thirty", 1)
         defer { unsetenv("LEADSD_GUEST_RATE_LIMIT") }

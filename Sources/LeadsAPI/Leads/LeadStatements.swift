@@ -44,7 +44,7 @@ public struct LeadStatements: Sendable {
     static let labelableType = #"E'VentureDrake\\LaravelCrm\\Models\\Lead'"#
 
     public init(tablePrefix prefix: String) {
-        precondition(Self.isSafePrefix(prefix), "table prefix must be [A-Za-z0-9_]*")
+        precondition(Self.prefixProblem(prefix) == nil, "table prefix: \(Self.prefixProblem(prefix) ?? "")")
         let p = prefix
         let now = "(now() AT TIME ZONE 'UTC')"
 
@@ -333,9 +333,22 @@ public struct LeadStatements: Sendable {
         [show, count, resolve, claimNumber, create, createBare, update, lock, delete] + ListKey.all.compactMap { list[$0] }
     }
 
-    static func isSafePrefix(_ prefix: String) -> Bool {
-        prefix.utf8.count <= 32 && prefix.utf8.allSatisfy {
-            ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 95
+    /// Longest table prefix: the longest table name it makes (`pipeline_stages`, 15 bytes)
+    /// stays well within PostgreSQL's 63-byte identifiers.
+    public static let maximumPrefixBytes = 32
+
+    /// Why the statements cannot use `prefix` (it is interpolated into their SQL), or nil when
+    /// they can. The configuration refuses such a prefix with this message at start, so that
+    /// the precondition above is never what stops a worker.
+    ///
+    ///     LeadStatements.prefixProblem("crm_")      // nil
+    ///     LeadStatements.prefixProblem("crm;drop")  // "only a-z, 0-9 and '_'"
+    public static func prefixProblem(_ prefix: String) -> String? {
+        let allowed = prefix.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 122) || $0 == 95 }
+        guard allowed else { return "only a-z, 0-9 and '_'" }
+        guard prefix.utf8.count <= maximumPrefixBytes else {
+            return "at most \(maximumPrefixBytes) bytes, '\(prefix)' has \(prefix.utf8.count)"
         }
+        return nil
     }
 }

@@ -31,6 +31,8 @@ final class Master {
     }
     private var phase = Phase.starting
     private var startupGiveUpAt: UInt64 = 0
+    /// The first workers did not start within the start-up wait (see `advance`).
+    private var startStalled = false
     private var reloadRequested = false
     private var nextWatchdog: UInt64 = 0
 
@@ -74,7 +76,7 @@ final class Master {
 
     private func loop() -> Never {
         let now = Clock.monotonicNanoseconds()
-        startupGiveUpAt = now + 60_000_000_000
+        startupGiveUpAt = now + (TestHooks.startupWaitNanoseconds ?? 60_000_000_000)
         nextWatchdog = now
         while true {
             reapChildren()
@@ -115,12 +117,23 @@ final class Master {
         case .starting:
             startMissingWorkers(now: now)
             let current = currentWorkers()
-            if current.count == configuration.workers, current.allSatisfy({ $0.state == .ready }) || now >= startupGiveUpAt {
+            let readyCount = current.filter { $0.state == .ready }.count
+            if readyCount == configuration.workers || (now >= startupGiveUpAt && readyCount > 0) {
                 phase = .running
-                notifier?.notify("READY=1\nSTATUS=serving with \(configuration.workers) workers\nMAINPID=\(masterPID)")
-                MasterLog.info("ready", [("workers", String(configuration.workers))])
+                notifier?.notify("READY=1\nSTATUS=serving with \(readyCount) workers\nMAINPID=\(masterPID)")
+                MasterLog.info("ready", [("workers", String(readyCount))])
+            } else if now >= startupGiveUpAt {
+                // Not one worker accepts (each dies as it starts): READY=1 would tell systemd
+                // that a daemon serving nothing has started. Keep trying, with backoff, and say so.
+                startStalled = true
+                startupGiveUpAt = now + 30_000_000_000
+                notifier?.notify("STATUS=no worker has started; retrying")
+                MasterLog.error("start_stalled", [("workers", String(configuration.workers)), ("restarts", String(region.workerRestarts))])
             }
-            if reloadRequested, case .running = phase { beginReload(now: now) }
+            // A reload waits for the start, unless the start stalled: then it may bring the fix.
+            var started = false
+            if case .running = phase { started = true }
+            if reloadRequested, started || startStalled { beginReload(now: now) }
         case .running:
             startMissingWorkers(now: now)
             if reloadRequested { beginReload(now: now) }

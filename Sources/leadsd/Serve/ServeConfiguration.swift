@@ -144,8 +144,8 @@ struct ServeConfiguration: Sendable {
             tablePrefix: options.tablePrefix,
             teamsEnabled: options.teams
         )
-        guard options.tablePrefix.utf8.allSatisfy({ $0 == UInt8(ascii: "_") || ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 122) }) else {
-            throw ConfigurationError("--table-prefix (LEADSD_TABLE_PREFIX): only a-z, 0-9 and '_'")
+        if let problem = LeadStatements.prefixProblem(options.tablePrefix) {
+            throw ConfigurationError("--table-prefix (LEADSD_TABLE_PREFIX): \(problem)")
         }
 
         database = PostgresConfiguration(
