@@ -236,6 +236,47 @@ final class LifecycleTests: XCTestCase {
         XCTAssertEqual(daemon.stop(), 0)
     }
 
+    /// The sockets a reload replaced stop listening once the old workers have drained: a
+    /// connection to the old port is refused, not left in a backlog that nobody accepts from
+    /// (the new workers must not inherit the old socket).
+    func testTheSocketsAReloadReplacedAreClosedOnceTheOldWorkersDrained() throws {
+        let envFile = temporaryFile("env")
+        defer { unlink(envFile) }
+        let (api, metrics) = (freePort(), freePort())
+        try "LEADSD_LISTEN=127.0.0.1:\(api)\nLEADSD_METRICS_LISTEN=127.0.0.1:\(metrics)\n".write(toFile: envFile, atomically: true, encoding: .utf8)
+        let daemon = DaemonProcess()
+        try daemon.start(arguments: ["--workers", "2", "--env-file", envFile], addListenFlags: false)
+        let before = daemon.workerPIDs()
+        let (newAPI, newMetrics) = (freePort(), freePort())
+        try "LEADSD_LISTEN=127.0.0.1:\(newAPI)\nLEADSD_METRICS_LISTEN=127.0.0.1:\(newMetrics)\n".write(toFile: envFile, atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP)
+        XCTAssertTrue(waitUntil(10) { daemon.stderr().contains("\"reloaded\"") }, daemon.stderr())
+        XCTAssertTrue(waitUntil(10) { daemon.workerPIDs().isDisjoint(with: before) }, "the old workers drained")
+        XCTAssertTrue(waitUntil(5) { Self.connectionRefused(port: api) }, "old API port still listening")
+        XCTAssertTrue(waitUntil(5) { Self.connectionRefused(port: metrics) }, "old metrics port still listening")
+        XCTAssertEqual(daemon.request("/healthz", port: newAPI)?.status, 200)
+        XCTAssertEqual(daemon.request("/metrics", port: newMetrics)?.status, 200)
+        XCTAssertEqual(daemon.stop(), 0)
+    }
+
+    /// True when nothing listens on the loopback port: connect(2) fails with ECONNREFUSED
+    /// (a socket still in LISTEN would take the connection into its backlog).
+    private static func connectionRefused(port: UInt16) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        // A listening socket nobody accepts from fills its backlog; then connect(2) waits.
+        var limit = timeval(tv_sec: 1, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        return result != 0 && errno == ECONNREFUSED
+    }
+
     func testOldWorkersKeepServingWhileReloadedWorkersCannotStart() throws {
         let envFile = temporaryFile("env")
         defer { unlink(envFile) }

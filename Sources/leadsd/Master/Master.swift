@@ -10,8 +10,6 @@ final class Master {
     private var configuration: ServeConfiguration
     private let arguments: [String]
     private var sockets: ListenSockets
-    /// The master's copies of sockets a reload replaced, closed once the old workers drain.
-    private var retiredSockets: [Int32] = []
     private var tls: LoadedTLSContext?
     private let region: MetricsRegion
     private let notifier: SystemdNotifier?
@@ -145,8 +143,6 @@ final class Master {
             if allReady || (now >= giveUpAt && readyCount > 0) {
                 if !allReady { MasterLog.warning("reload_workers_not_ready", [("generation", String(generation))]) }
                 drainOldGenerations(now: now)
-                for fd in retiredSockets { close(fd) }
-                retiredSockets.removeAll()
                 region.recordReload()
                 phase = .running
                 notifier?.notify("READY=1\nSTATUS=serving with \(configuration.workers) workers")
@@ -294,8 +290,6 @@ final class Master {
         // The kernel keeps a listening socket open while any process holds it: the workers
         // close theirs as they drain, the master closes its copies now.
         sockets.closeAll()
-        for fd in retiredSockets { close(fd) }
-        retiredSockets.removeAll()
         for pid in Array(workers.keys) { drain(pid, now: now) }
         phase = .stopping(killAt: now + UInt64(configuration.shutdownTimeoutSeconds) * 1_000_000_000 + 3_000_000_000)
     }
@@ -332,7 +326,11 @@ final class Master {
                 MasterLog.info("listen_changed", fields)
             }
             sockets = next
-            retiredSockets += retired
+            // Closed here, before the new workers are forked: a child inherits every open
+            // descriptor, and one that holds a socket it never accepts on keeps that port in
+            // LISTEN, filling a backlog nobody takes from. The old workers have their own copies
+            // and close them as they drain; then the kernel closes the socket.
+            for fd in retired { close(fd) }
         } catch {
             MasterLog.error("reload_failed", [("error", error.description)])
             notifier?.notify("READY=1\nSTATUS=reload failed, still serving the previous configuration")
