@@ -77,6 +77,8 @@ public enum PrometheusRenderer {
         out += "leadsd_db_connections_lost_total \(sum(counters + 4))\n"
         header(&out, "leadsd_db_connect_failures_total", "counter", "PostgreSQL connection attempts that failed.")
         out += "leadsd_db_connect_failures_total \(sum(counters + 5))\n"
+        header(&out, "leadsd_access_log_dropped_lines_total", "counter", "Access log lines dropped because stdout took nothing (a stalled reader).")
+        out += "leadsd_access_log_dropped_lines_total \(sum(MetricsLayout.slotAccessLogDroppedLines))\n"
         header(&out, "leadsd_rate_limit_rejections_total", "counter", "Requests answered 429, by limit.")
         for kind in RateLimitKind.allCases {
             out += "leadsd_rate_limit_rejections_total{limit=\"\(kind.label)\"} \(sum(MetricsLayout.slotRateLimitRejections + kind.rawValue))\n"

@@ -54,9 +54,13 @@ public final class DaemonProcess: @unchecked Sendable {
     /// accepts and `/healthz` is 200.
     /// `--listen`, `--metrics-listen` (unless `addListenFlags` is false: the test sets them
     /// through the environment), `--plain-http` and `DATABASE_URL` are added unless given.
+    /// `standardOutput`: a descriptor to give the daemon as its stdout instead of `stdoutPath`.
+    /// `launcher`: a command that execs the daemon's argv given after it (a wrapper such as
+    /// `unshare`); the pid stays the daemon's only if the launcher execs rather than forks.
     public func start(
         arguments: [String] = [], environment: [String: String] = [:], waitForHealth: Bool = true, addListenFlags: Bool = true,
-        timeout: TimeInterval = 20, viaShell: String? = nil, inheritFDs: [Int32] = []
+        timeout: TimeInterval = 20, viaShell: String? = nil, inheritFDs: [Int32] = [], standardOutput: Int32? = nil,
+        launcher: [String] = []
     ) throws {
         var args = ["serve"] + arguments
         if addListenFlags, !arguments.contains("--listen") { args += ["--listen", "127.0.0.1:0"] }
@@ -73,11 +77,16 @@ public final class DaemonProcess: @unchecked Sendable {
         } else {
             argv = [Self.binaryPath] + args
         }
+        argv = launcher + argv
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        if let standardOutput {
+            posix_spawn_file_actions_adddup2(&actions, standardOutput, 1)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        }
         posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         // Passed sockets become fds 3, 4, … as systemd passes them.
         for (index, fd) in inheritFDs.enumerated() { posix_spawn_file_actions_adddup2(&actions, fd, 3 + Int32(index)) }
