@@ -101,6 +101,19 @@ final class MasterConfigurationTests: XCTestCase {
         XCTAssertFalse(daemon.stderr().contains("worker_started"), daemon.stderr())
     }
 
+    func testTheStatementTimeoutIsConfigurable() throws {
+        XCTAssertEqual(try configuration(["--plain-http"]).database.statementTimeoutMilliseconds, 5_000)
+        let flagged = try configuration(["--plain-http", "--db-statement-timeout", "30"])
+        XCTAssertEqual(flagged.database.statementTimeoutMilliseconds, 30_000)
+        XCTAssertGreaterThan(flagged.database.requestDeadlineMilliseconds, 30_000,
+                             "PostgreSQL cancels the statement (and frees the connection) before the pool gives up on it")
+        setenv("LEADSD_DB_STATEMENT_TIMEOUT", "2", 1)
+        defer { unsetenv("LEADSD_DB_STATEMENT_TIMEOUT") }
+        XCTAssertEqual(try configuration(["--plain-http"]).database.statementTimeoutMilliseconds, 2_000)
+        XCTAssertEqual(error(["--plain-http", "--db-statement-timeout", "0"]),
+                       "--db-statement-timeout (LEADSD_DB_STATEMENT_TIMEOUT): 0 is out of range 1-3600")
+    }
+
     func testAnUnparsableEnvironmentNumberIsReportedByItsName() {
         setenv("LEADSD_GUEST_RATE_LIMIT", "thirty", 1)
         defer { unsetenv("LEADSD_GUEST_RATE_LIMIT") }

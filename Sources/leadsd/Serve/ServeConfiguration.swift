@@ -148,10 +148,15 @@ struct ServeConfiguration: Sendable {
             throw ConfigurationError("--table-prefix (LEADSD_TABLE_PREFIX): \(problem)")
         }
 
+        let statementTimeout = try number(options.dbStatementTimeout, "db-statement-timeout", "LEADSD_DB_STATEMENT_TIMEOUT", 1...3600)
         database = PostgresConfiguration(
             connectionString: url,
             poolSize: try number(options.dbPoolSize, "db-pool-size", "LEADSD_DB_POOL_SIZE", 1...256),
-            burstSize: try number(options.dbPoolBurst, "db-pool-burst", "LEADSD_DB_POOL_BURST", 0...256)
+            burstSize: try number(options.dbPoolBurst, "db-pool-burst", "LEADSD_DB_POOL_BURST", 0...256),
+            statementTimeoutMilliseconds: statementTimeout * 1_000,
+            // Later than the server's own cancel, which answers the request and leaves the
+            // connection usable; the pool's deadline is for a server or network that went silent.
+            requestDeadlineMilliseconds: (statementTimeout + 5) * 1_000
         )
     }
 

@@ -90,6 +90,9 @@ struct ServeOptions: ParsableArguments {
     @Option(name: .customLong("db-pool-burst"), help: "Extra PostgreSQL connections per worker, opened while durable writes pile up and closed after 10 s idle; for databases with a slow WAL flush (LEADSD_DB_POOL_BURST).")
     var dbPoolBurst: Int = EnvironmentDefault.int("LEADSD_DB_POOL_BURST", 0)
 
+    @Option(name: .customLong("db-statement-timeout"), help: "Seconds a PostgreSQL statement may run before the server cancels it; the request gets 503 (LEADSD_DB_STATEMENT_TIMEOUT).")
+    var dbStatementTimeout: Int = EnvironmentDefault.int("LEADSD_DB_STATEMENT_TIMEOUT", 5)
+
     @Option(name: .customLong("backlog"), help: "Listen backlog of the sockets the daemon binds (LEADSD_BACKLOG).")
     var backlog: Int = EnvironmentDefault.int("LEADSD_BACKLOG", 1024)
 
