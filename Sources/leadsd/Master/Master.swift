@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Metrics
+import TLS
 
 /// The master process: single-threaded for its whole life. It owns the listening sockets,
 /// the TLS context and the metrics region, forks the workers, and afterwards only waits for
@@ -11,6 +12,7 @@ final class Master {
     private let arguments: [String]
     private var sockets: ListenSockets
     private var tls: LoadedTLSContext?
+    private var ticketKeys: TicketKeyRotation
     private let region: MetricsRegion
     private let notifier: SystemdNotifier?
     private let masterPID = getpid()
@@ -58,7 +60,12 @@ final class Master {
         self.arguments = arguments
         notifier = SystemdNotifier()
         sockets = try ListenSockets.open(configuration)
-        tls = try configuration.tls.map { try LoadedTLSContext.load($0) }
+        // One ring for the master's whole life, mapped before the first fork, so that every
+        // generation of workers seals and opens tickets with the same keys.
+        let ring = try TicketKeyRing()
+        ticketKeys = TicketKeyRotation(ring: ring, now: Clock.monotonicNanoseconds())
+        tls = try configuration.tls.map { try LoadedTLSContext.load($0, ticketKeys: ring) }
+        try ticketKeys.adopt(tls, now: Clock.monotonicNanoseconds())
         // Room for three generations at once (two reloads in flight) and for a reload that
         // raises --workers; slots are reused as workers exit. 64 slots are under 2 MiB.
         let slots = max(configuration.workers * 3, 64)
@@ -111,6 +118,7 @@ final class Master {
             nextWatchdog = now + interval
         }
         killOverdueDrains(now: now)
+        ticketKeys.rotateIfDue(tls, now: now)
         switch phase {
         case .starting:
             startMissingWorkers(now: now)
@@ -174,6 +182,7 @@ final class Master {
         let now = Clock.monotonicNanoseconds()
         var deadlines: [UInt64] = [now + 5_000_000_000]
         if notifier?.watchdogInterval != nil { deadlines.append(nextWatchdog) }
+        if let rotation = ticketKeys.deadline(tls) { deadlines.append(rotation) }
         var stopping = false
         if case .stopping = phase { stopping = true }
         if !stopping, currentWorkers().count < configuration.workers { deadlines.append(backoff.notBefore) }
@@ -305,7 +314,7 @@ final class Master {
         let freshTLS: LoadedTLSContext?
         do {
             fresh = try ServeConfiguration.load(arguments: arguments)
-            freshTLS = try fresh.tls.map { try LoadedTLSContext.load($0) }
+            freshTLS = try fresh.tls.map { try LoadedTLSContext.load($0, ticketKeys: ticketKeys.ring) }
         } catch {
             let message = (error as? ConfigurationError)?.description ?? "\(error)"
             MasterLog.error("reload_failed", [("error", message)])
@@ -338,6 +347,9 @@ final class Master {
         }
         configuration = fresh
         tls = freshTLS
+        do { try ticketKeys.adopt(tls, now: now) } catch {
+            MasterLog.error("ticket_keys_not_renewed", [("error", "\(error)")])
+        }
         generation += 1
         backoff = RespawnBackoff()
         phase = .reloading(giveUpAt: now + 30_000_000_000)

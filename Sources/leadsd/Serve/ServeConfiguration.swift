@@ -25,6 +25,8 @@ struct ServeConfiguration: Sendable {
         var certificatePath: String
         var keyPath: String
         var ticketKeyPath: String?
+        /// Seconds between rotations of in-memory ticket keys (no key file).
+        var ticketKeyRotationSeconds = 12 * 3600
     }
 
     /// Limits and timeouts of the HTTP server (handed to the HTTP layer's configuration).
@@ -84,13 +86,14 @@ struct ServeConfiguration: Sendable {
         workers = workerCount
 
         let ticketKey = options.tlsTicketKey.isEmpty ? nil : options.tlsTicketKey
+        let rotation = try number(options.tlsTicketKeyRotation, "tls-ticket-key-rotation", "LEADSD_TLS_TICKET_KEY_ROTATION", 1...(7 * 86_400))
         switch (options.tlsCert.isEmpty ? nil : options.tlsCert, options.tlsKey.isEmpty ? nil : options.tlsKey, options.plainHTTP) {
         case (nil, nil, true):
             tls = nil
         case (_, _, true):
             throw ConfigurationError("--plain-http and --tls-cert/--tls-key exclude each other")
         case (let cert?, let key?, false):
-            tls = TLSFiles(certificatePath: cert, keyPath: key, ticketKeyPath: ticketKey)
+            tls = TLSFiles(certificatePath: cert, keyPath: key, ticketKeyPath: ticketKey, ticketKeyRotationSeconds: rotation)
         case (nil, nil, false):
             throw ConfigurationError("--tls-cert and --tls-key are required (or --plain-http behind a TLS-terminating balancer)")
         default:

@@ -15,8 +15,11 @@ struct ServeOptions: ParsableArguments {
     @Option(name: .customLong("tls-key"), help: "Private key, PEM (LEADSD_TLS_KEY).")
     var tlsKey: String = EnvironmentDefault.string("LEADSD_TLS_KEY", "")
 
-    @Option(name: .customLong("tls-ticket-key"), help: "Session ticket key file shared by the hosts, 80 bytes (LEADSD_TLS_TICKET_KEY).")
+    @Option(name: .customLong("tls-ticket-key"), help: "Session ticket key file shared by the hosts: 80-byte keys, the current one first, then older decrypt-only ones; re-read on SIGHUP (LEADSD_TLS_TICKET_KEY).")
     var tlsTicketKey: String = EnvironmentDefault.string("LEADSD_TLS_TICKET_KEY", "")
+
+    @Option(name: .customLong("tls-ticket-key-rotation"), help: "Seconds between rotations of the in-memory session ticket keys, when no key file is given (LEADSD_TLS_TICKET_KEY_ROTATION).")
+    var tlsTicketKeyRotation: Int = EnvironmentDefault.int("LEADSD_TLS_TICKET_KEY_ROTATION", 12 * 3600)
 
     @Flag(name: .customLong("plain-http"), help: "Serve plain HTTP, behind a TLS-terminating balancer (LEADSD_PLAIN_HTTP).")
     var plainHTTP: Bool = EnvironmentDefault.bool("LEADSD_PLAIN_HTTP", false)
