@@ -8,19 +8,25 @@ import XCTest
 /// (it does after a few executions of a prepared statement): the page comes from the
 /// sort's index, never from reading and sorting every live lead.
 final class LeadListPlanTests: XCTestCase {
-    func testGenericPlansReadThePageFromTheIndex() throws {
-        let database = try TestDatabase(prefix: "leads_list_plans")
-        defer { database.drop() }
-        let db = try database.connect()
+    /// `count` leads a minute apart, owners 2 (odd i) and 1 (even i), every tenth deleted,
+    /// and fresh statistics.
+    private func seedLeads(_ db: BlockingConnection, count: Int) throws {
         try db.execute(LeadsFixture.seed)
         try db.execute("""
             INSERT INTO crm_leads (external_id, title, user_owner_id, created_at, updated_at, amount, deleted_at)
             SELECT 'p-' || i, 'Lead ' || i, 1 + i % 2, now() - i * interval '1 minute', now(), i,
                    CASE WHEN i % 10 = 0 THEN now() END
-            FROM generate_series(1, 20000) AS i;
+            FROM generate_series(1, \(count)) AS i;
             ANALYZE;
-            SET plan_cache_mode = force_generic_plan;
             """)
+    }
+
+    func testGenericPlansReadThePageFromTheIndex() throws {
+        let database = try TestDatabase(prefix: "leads_list_plans")
+        defer { database.drop() }
+        let db = try database.connect()
+        try seedLeads(db, count: 20_000)
+        try db.execute("SET plan_cache_mode = force_generic_plan")
         let statements = LeadStatements(tablePrefix: "crm_")
         for key in LeadStatements.ListKey.all where !key.byTeam {
             let statement = try XCTUnwrap(statements.list[key])
@@ -95,14 +101,7 @@ final class LeadListPlanTests: XCTestCase {
         let database = try TestDatabase(prefix: "leads_list_past_end")
         defer { database.drop() }
         let db = try database.connect()
-        try db.execute(LeadsFixture.seed)
-        try db.execute("""
-            INSERT INTO crm_leads (external_id, title, user_owner_id, created_at, updated_at, amount, deleted_at)
-            SELECT 'e-' || i, 'Lead ' || i, 1 + i % 2, now() - i * interval '1 minute', now(), i,
-                   CASE WHEN i % 10 = 0 THEN now() END
-            FROM generate_series(1, 3000) AS i;
-            ANALYZE;
-            """)
+        try seedLeads(db, count: 3_000)
         // 2,700 live leads; owner 2 has the odd i, all 1,500 of them live.
         let live = try XCTUnwrap(db.execute("SELECT count(*) FROM crm_leads WHERE deleted_at IS NULL").rows.first?.first?.int)
         let owned = try XCTUnwrap(db.execute("SELECT count(*) FROM crm_leads WHERE deleted_at IS NULL AND user_owner_id = 2").rows.first?.first?.int)

@@ -197,10 +197,11 @@ public final class DaemonProcess: @unchecked Sendable {
         Self.request(port: port ?? self.port, path: path, method: method, headers: headers, timeout: timeout)
     }
 
-    public static func request(port: UInt16, path: String, method: String = "GET", headers: [String: String] = [:], timeout: TimeInterval = 10) -> Response? {
+    /// A TCP connection to 127.0.0.1:`port` with `timeout` on connecting, sending and
+    /// receiving; the descriptor, or the errno of the failure (ECONNREFUSED: nothing listens).
+    public static func connect(port: UInt16, timeout: TimeInterval) -> Result<Int32, POSIXError> {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
+        guard fd >= 0 else { return .failure(POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)) }
         var limit = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - floor(timeout)) * 1_000_000))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
@@ -209,9 +210,19 @@ public final class DaemonProcess: @unchecked Sendable {
         address.sin_port = port.bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { return nil }
+        guard connected == 0 else {
+            let code = POSIXErrorCode(rawValue: errno) ?? .EIO
+            close(fd)
+            return .failure(POSIXError(code))
+        }
+        return .success(fd)
+    }
+
+    public static func request(port: UInt16, path: String, method: String = "GET", headers: [String: String] = [:], timeout: TimeInterval = 10) -> Response? {
+        guard case .success(let fd) = connect(port: port, timeout: timeout) else { return nil }
+        defer { close(fd) }
         var text = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
         for (name, value) in headers { text += "\(name): \(value)\r\n" }
         text += "\r\n"

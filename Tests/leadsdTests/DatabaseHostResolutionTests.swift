@@ -71,13 +71,4 @@ final class DatabaseHostResolutionTests: XCTestCase {
         let body = daemon.request("/metrics", port: daemon.metricsPort, timeout: 2)?.body ?? ""
         return body.split(separator: "\n").first { $0.hasPrefix(sample + " ") }.flatMap { Int($0.dropFirst(sample.count + 1)) }
     }
-
-    private func waitUntil(_ timeout: TimeInterval, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(50_000)
-        }
-        return condition()
-    }
 }

@@ -141,12 +141,4 @@ final class LifecycleTLSReloadTests: XCTestCase {
         XCTAssertEqual(daemon.stop(), 0)
     }
 
-    private func waitUntil(_ timeout: TimeInterval, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(50_000)
-        }
-        return condition()
-    }
 }

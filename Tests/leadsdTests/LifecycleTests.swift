@@ -11,15 +11,6 @@ final class LifecycleTests: XCTestCase {
         NSTemporaryDirectory() + "leadsd-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     }
 
-    private func waitUntil(_ timeout: TimeInterval, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(20_000)
-        }
-        return condition()
-    }
-
     func testMasterHasExactlyOneThreadAtEveryFork() throws {
         let report = temporaryFile("threads")
         defer { unlink(report) }
@@ -260,21 +251,13 @@ final class LifecycleTests: XCTestCase {
     }
 
     /// True when nothing listens on the loopback port: connect(2) fails with ECONNREFUSED
-    /// (a socket still in LISTEN would take the connection into its backlog).
+    /// (a socket still in LISTEN would take the connection into its backlog; once that is full,
+    /// connect waits, hence the timeout).
     private static func connectionRefused(port: UInt16) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        // A listening socket nobody accepts from fills its backlog; then connect(2) waits.
-        var limit = timeval(tv_sec: 1, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        switch DaemonProcess.connect(port: port, timeout: 1) {
+        case .success(let fd): close(fd); return false
+        case .failure(let error): return error.code == .ECONNREFUSED
         }
-        return result != 0 && errno == ECONNREFUSED
     }
 
     func testOldWorkersKeepServingWhileReloadedWorkersCannotStart() throws {
