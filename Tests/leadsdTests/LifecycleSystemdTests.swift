@@ -103,10 +103,18 @@ final class LifecycleSystemdTests: XCTestCase {
         XCTAssertFalse(daemon.stderr().contains("\"event\":\"ready\""), daemon.stderr())
         XCTAssertTrue(daemon.stderr().contains("\"start_stalled\""), daemon.stderr())
 
+        // A reload that fails leaves the master as it was: not ready.
+        try "LEADSD_TEST_WORKER_EXIT=1\nLEADSD_RATE_LIMIT=many\n".write(toFile: envFile, atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP)
+        let failed = notify.receive(until: 2) { list in list.contains { $0.contains("READY=1") } }
+        XCTAssertTrue(daemon.stderr().contains("\"reload_failed\""), daemon.stderr())
+        XCTAssertFalse(failed.contains { $0.contains("READY=1") }, "READY after a failed reload of a stalled start: \(failed)")
+
         try "LEADSD_TEST_WORKER_EXIT=0\n".write(toFile: envFile, atomically: true, encoding: .utf8)
         daemon.signal(SIGHUP)
         let later = notify.receive(until: 10) { list in list.contains { $0.contains("READY=1") } }
-        XCTAssertTrue(later.contains { $0.contains("READY=1") }, "a reload that fixes the workers reports READY: \(later) \(daemon.stderr())")
+        let ready = try XCTUnwrap(later.first { $0.contains("READY=1") }, "a reload that fixes the workers reports READY: \(later) \(daemon.stderr())")
+        XCTAssertTrue(ready.contains("MAINPID=\(daemon.pid)"), ready)
         XCTAssertEqual(daemon.request("/healthz")?.status, 200)
         XCTAssertEqual(daemon.stop(), 0)
     }

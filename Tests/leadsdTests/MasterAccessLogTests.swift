@@ -60,6 +60,16 @@ final class MasterAccessLogTests: XCTestCase {
         XCTAssertFalse(daemon.stderr().contains("s3cretToken"))
     }
 
+    /// Writes go out in whole lines of at most a pipe's atomic size; a longer line alone.
+    func testChunksEndAtLineEnds() {
+        let bytes = Array("a\nbb\nccc\n".utf8)
+        XCTAssertEqual(AccessLog.chunkEnd(bytes, from: 0, limit: 5), 5, "a and bb")
+        XCTAssertEqual(AccessLog.chunkEnd(bytes, from: 0, limit: 4), 2, "bb does not fit whole")
+        XCTAssertEqual(AccessLog.chunkEnd(bytes, from: 0, limit: 1), 2, "a line longer than the limit goes alone")
+        XCTAssertEqual(AccessLog.chunkEnd(bytes, from: 2, limit: 100), 9)
+        XCTAssertEqual(AccessLog.chunkEnd(bytes, from: 3, limit: 100), 9, "the rest of a line written in part")
+    }
+
     /// A stdout nobody reads (a full pipe: journald stuck, a `| less` left open) costs log
     /// lines, never service: the worker keeps answering, and /metrics counts what it dropped.
     func testAFullStdoutDropsLinesInsteadOfBlockingTheWorker() throws {

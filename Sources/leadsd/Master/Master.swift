@@ -126,6 +126,7 @@ final class Master {
             let readyCount = current.filter { $0.state == .ready }.count
             if readyCount == configuration.workers || (now >= startupGiveUpAt && readyCount > 0) {
                 phase = .running
+                startStalled = false
                 notifier?.notify("READY=1\nSTATUS=serving with \(readyCount) workers\nMAINPID=\(masterPID)")
                 MasterLog.info("ready", [("workers", String(readyCount))])
             } else if now >= startupGiveUpAt {
@@ -153,7 +154,9 @@ final class Master {
                 drainOldGenerations(now: now)
                 region.recordReload()
                 phase = .running
-                notifier?.notify("READY=1\nSTATUS=serving with \(configuration.workers) workers")
+                // A start that stalled becomes ready here: systemd learns the main pid now.
+                notifier?.notify("READY=1\nSTATUS=serving with \(configuration.workers) workers" + (startStalled ? "\nMAINPID=\(masterPID)" : ""))
+                startStalled = false
                 MasterLog.info("reloaded", [("generation", String(generation))])
             } else if now >= giveUpAt {
                 // Not one new worker accepts (they crash at start?): the old ones keep serving
@@ -303,12 +306,20 @@ final class Master {
         phase = .stopping(killAt: now + UInt64(configuration.shutdownTimeoutSeconds) * 1_000_000_000 + 3_000_000_000)
     }
 
+    /// After RELOADING=1 systemd waits for READY=1 again; a master whose start stalled has
+    /// not been ready yet and must not say so now.
+    private func notifyReloadFailed() {
+        guard !startStalled else { return }
+        notifier?.notify("READY=1\nSTATUS=reload failed, still serving the previous configuration")
+    }
+
     /// Re-reads the configuration and the certificate files, then starts a new generation of
     /// workers; the old ones drain once the new ones accept. The listening sockets stay open
     /// the whole time, so no connection is refused.
     private func beginReload(now: UInt64) {
         reloadRequested = false
-        notifier?.reloading()
+        // A reload of a start that stalled (see `advance`) was never READY: no RELOADING either.
+        if !startStalled { notifier?.reloading() }
         MasterLog.info("reloading", [("generation", String(generation + 1))])
         let fresh: ServeConfiguration
         let freshTLS: LoadedTLSContext?
@@ -318,12 +329,12 @@ final class Master {
         } catch {
             let message = (error as? ConfigurationError)?.description ?? "\(error)"
             MasterLog.error("reload_failed", [("error", message)])
-            notifier?.notify("READY=1\nSTATUS=reload failed, still serving the previous configuration")
+            notifyReloadFailed()
             return
         }
         if freeSlots.count < fresh.workers {
             MasterLog.error("reload_failed", [("error", "not enough metrics slots for \(fresh.workers) more workers (previous ones still draining, or --workers raised past a third of the slots); try again later or restart")])
-            notifier?.notify("READY=1")
+            notifyReloadFailed()
             return
         }
         do {
@@ -342,7 +353,7 @@ final class Master {
             for fd in retired { close(fd) }
         } catch {
             MasterLog.error("reload_failed", [("error", error.description)])
-            notifier?.notify("READY=1\nSTATUS=reload failed, still serving the previous configuration")
+            notifyReloadFailed()
             return
         }
         configuration = fresh
