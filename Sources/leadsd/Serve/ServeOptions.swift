@@ -18,6 +18,9 @@ struct ServeOptions: ParsableArguments {
     @Option(name: .customLong("tls-ticket-key"), help: "Session ticket key file shared by the hosts, 80 bytes (LEADSD_TLS_TICKET_KEY).")
     var tlsTicketKey: String = EnvironmentDefault.string("LEADSD_TLS_TICKET_KEY", "")
 
+    @Flag(name: .customLong("allow-readable-key"), help: "Accept key files (--tls-key, --tls-ticket-key) that group or others may read (LEADSD_ALLOW_READABLE_KEY).")
+    var allowReadableKey: Bool = EnvironmentDefault.bool("LEADSD_ALLOW_READABLE_KEY", false)
+
     @Flag(name: .customLong("plain-http"), help: "Serve plain HTTP, behind a TLS-terminating balancer (LEADSD_PLAIN_HTTP).")
     var plainHTTP: Bool = EnvironmentDefault.bool("LEADSD_PLAIN_HTTP", false)
 
@@ -95,4 +98,7 @@ struct ServeOptions: ParsableArguments {
 
     @Option(name: .customLong("env-file"), help: "KEY=VALUE file read at start and again on SIGHUP (LEADSD_ENV_FILE).")
     var envFile: String = EnvironmentDefault.string("LEADSD_ENV_FILE", "")
+
+    @Flag(name: .customLong("check-config"), help: "Check the settings, the certificate and key, and the database, print one line per problem, and exit 0 (all good) or 1.")
+    var checkConfig = false
 }
