@@ -123,6 +123,19 @@ final class OperatorCommandTests: XCTestCase {
         XCTAssertEqual(outcome.stdout, "leadsd: configuration ok (settings, database, tls, migrations)\n")
     }
 
+    /// An on/off setting turned on by its variable (as leadsd.env does) parses, and its
+    /// `--no-` flag turns it off again; a debug build used to stop at ArgumentParser's
+    /// "flag declared with an initial value of true" check instead.
+    func testOnOffSettingsFromVariablesParse() throws {
+        let environment = ["DATABASE_URL": database.url, "LEADSD_PLAIN_HTTP": "true", "LEADSD_PROXY_PROTOCOL": "true",
+                           "LEADSD_TRUSTED_PROXIES": "127.0.0.1/32"]
+        let on = try leadsd(["serve", "--check-config"], environment: environment)
+        XCTAssertEqual(on.status, 0, on.stderr)
+        let off = try leadsd(["serve", "--check-config", "--no-plain-http"], environment: environment)
+        XCTAssertEqual(off.status, 1, off.stderr)
+        XCTAssertTrue(off.stderr.contains("--tls-cert and --tls-key are required"), off.stderr)
+    }
+
     func testCheckConfigReportsEachProblemOnOneLine() throws {
         let first = try TestCertificate(commonName: "one.test"), second = try TestCertificate(commonName: "two.test")
         defer { first.remove(); second.remove() }
