@@ -53,10 +53,57 @@ cleanup() {
   exit "$status"
 }
 
-# True when something already listens on 127.0.0.1:PORT.
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# --- ports ---------------------------------------------------------------------------
+# Every port a run listens on is picked free when it starts, unless the command line gave it
+# (a given port that is taken is an error; bench/run never takes a fixed port by default, so
+# an unrelated PostgreSQL or web server on this machine cannot fail a run). They come from
+# BENCH_PORT_RANGE, by default 20000-32767: below Linux's ephemeral range (32768-60999), where
+# the outgoing connections of wrk, pgbench and everything else on the machine, and tests
+# binding port 0, take their ports.
 
-require_free_port() { ! port_in_use "$1" || die "port 127.0.0.1:$1 is already in use (choose others with the --*-port options)"; }
+AUTO_PORTS=" "      # names of the port variables that were picked, not given
+CHOSEN_PORTS=" "    # ports picked so far (two servers of one run never share one)
+
+# port_in_use PORT: true when any TCP socket on this host's network namespace is bound to
+# PORT (listening or connected, any address; ss), or, without ss, when one answers there.
+port_in_use() {
+  if command -v ss >/dev/null; then [ -n "$(ss -Htan "( sport = :$1 )" 2>/dev/null)" ]
+  else (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; fi
+}
+
+# pick_free_port VAR: sets VAR to a free port of BENCH_PORT_RANGE that this run did not pick
+# yet: every port of the range is tried once, from a random one on.
+pick_free_port() {
+  local var=$1 range=${BENCH_PORT_RANGE:-20000-32767} lo hi size start i p
+  [[ $range =~ ^([0-9]+)-([0-9]+)$ ]] || die "BENCH_PORT_RANGE must be LOW-HIGH, not '$range'"
+  lo=${BASH_REMATCH[1]}; hi=${BASH_REMATCH[2]}
+  { [ "$lo" -ge 1 ] && [ "$hi" -le 65535 ] && [ "$lo" -le "$hi" ]; } || die "BENCH_PORT_RANGE must be within 1-65535, LOW <= HIGH: '$range'"
+  size=$((hi - lo + 1)); start=$(( (RANDOM * 32768 + RANDOM) % size ))
+  for (( i = 0; i < size; i++ )); do
+    p=$(( lo + (start + i) % size ))
+    [[ $CHOSEN_PORTS == *" $p "* ]] && continue
+    port_in_use "$p" && continue
+    CHOSEN_PORTS+="$p "; AUTO_PORTS+="$var "
+    printf -v "$var" '%s' "$p"
+    return 0
+  done
+  die "no free port in $range for $var (set BENCH_PORT_RANGE, or give the ports: --pg-port, --ports)"
+}
+
+# claim_port VAR: just before a server binds the port in VAR. An empty VAR gets a free port;
+# a picked port that something took in the meantime is replaced by another; a port the
+# command line gave must be free.
+claim_port() {
+  local var=$1 port=${!1:-}
+  if [ -z "$port" ]; then pick_free_port "$var"; return 0; fi
+  port_in_use "$port" || return 0
+  if [[ $AUTO_PORTS == *" $var "* ]]; then
+    log "port $port ($var) was taken since the run picked it; picking another"
+    pick_free_port "$var"
+  else
+    die "port 127.0.0.1:$port ($var) is already in use: leave the port options out to have free ports picked"
+  fi
+}
 
 # wait_http URL SECONDS [PID]: polls until URL answers 2xx; gives up when PID dies.
 wait_http() {

@@ -3,7 +3,7 @@
 
 pg_start() {
   local data="$RUN_DIR/pg"
-  require_free_port "$PG_PORT"
+  claim_port PG_PORT
   mkdir -p "$data" "$RUN_DIR/pglog"
   if [ "$(id -u)" = 0 ]; then chown postgres: "$data" "$RUN_DIR/pglog"; fi
   as_pg "$PG_BIN/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$OUT_DIR/initdb.log" 2>&1 \
@@ -42,8 +42,9 @@ database_url() { printf 'postgresql://postgres@127.0.0.1:%s/%s' "$PG_PORT" "$1";
 psql_db() { local db=$1; shift; psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$db" -v ON_ERROR_STOP=1 "$@"; }
 
 # Creates, migrates and seeds database DB with LEADS leads and USERS users, then exports
-# the token and live-UUID lists to "$RUN_DIR/DB.tokens" / "$RUN_DIR/DB.uuids" and the pgbench
-# variables to "$RUN_DIR/DB.vars".
+# the token list to "$RUN_DIR/DB.tokens", samples UUID_SAMPLE live leads into the table
+# bench_lead_sample (n, external_id) and the file "$RUN_DIR/DB.uuids" (the same leads, so
+# wrk and pgbench pick from one sample), and writes the pgbench variables to "$RUN_DIR/DB.vars".
 pg_prepare_database() {
   local db=$1 leads=$2 users=$3 started
   psql_db postgres -c "CREATE DATABASE $db" >/dev/null
@@ -55,18 +56,38 @@ pg_prepare_database() {
   fi
   started=$(date +%s)
   psql_db "$db" -v leads="$leads" -v users="$users" -f "$BENCH_DIR/sql/seed.sql" >/dev/null
-  psql_db "$db" -f "$BENCH_DIR/sql/ceiling-setup.sql" >/dev/null
+  psql_db "$db" -v sample="$UUID_SAMPLE" -f "$BENCH_DIR/sql/ceiling-setup.sql" >/dev/null
   psql_db "$db" -c "VACUUM ANALYZE" >/dev/null
   log "seeded $db: $leads leads, $users users with a token each ($(( $(date +%s) - started )) s)"
   psql_db "$db" -At -c "COPY (SELECT plaintext FROM bench_tokens ORDER BY token_id) TO STDOUT" >"$RUN_DIR/$db.tokens"
-  psql_db "$db" -At -c "COPY (SELECT external_id FROM crm_leads WHERE deleted_at IS NULL ORDER BY random() LIMIT $UUID_SAMPLE) TO STDOUT" >"$RUN_DIR/$db.uuids"
+  psql_db "$db" -At -c "COPY (SELECT external_id FROM bench_lead_sample ORDER BY n) TO STDOUT" >"$RUN_DIR/$db.uuids"
   chmod 600 "$RUN_DIR/$db.tokens"
-  local tok_min tok_count tok_max live max_id
+  local tok_min tok_count tok_max sample_count max_id
   IFS='|' read -r tok_min tok_max tok_count < <(psql_db "$db" -At -c "SELECT min(token_id), max(token_id), count(*) FROM bench_tokens")
   [ $((tok_max - tok_min + 1)) = "$tok_count" ] || die "token ids are not contiguous in $db"
-  live=$((leads - leads / 10))
+  sample_count=$(wc -l <"$RUN_DIR/$db.uuids")
+  [ "$sample_count" -gt 0 ] || die "no live lead sampled in $db"
   max_id=$(psql_db "$db" -At -c "SELECT coalesce(max(id), 0) FROM crm_leads")
-  printf 'tok_min=%s\ntok_count=%s\nlive=%s\nmax_seed_id=%s\n' "$tok_min" "$tok_count" "$live" "$max_id" >"$RUN_DIR/$db.vars"
+  printf 'tok_min=%s\ntok_count=%s\nsample_count=%s\nmax_seed_id=%s\n' "$tok_min" "$tok_count" "$sample_count" "$max_id" >"$RUN_DIR/$db.vars"
+}
+
+# pg_ceiling_create_begin DB / pg_ceiling_create_end DB: around the pgbench create runs.
+# leadsd's live-lead count triggers (sql/030, present unless --ceilings-only) are leadsd's
+# own cost, not a naive server's, so they are off while the ceiling inserts; its rows are
+# deleted while they are still off, so the counters stay exact for the runs after.
+pg_count_triggers() {
+  psql_db "$1" -c "DO \$\$ DECLARE t text; BEGIN
+      FOR t IN SELECT tgname FROM pg_trigger WHERE tgrelid = 'crm_leads'::regclass AND tgname LIKE 'leadsd_count_%' LOOP
+        EXECUTE format('ALTER TABLE crm_leads $2 TRIGGER %I', t);
+      END LOOP; END \$\$" >/dev/null
+}
+pg_ceiling_create_begin() { pg_count_triggers "$1" DISABLE; }
+pg_ceiling_create_end() {
+  local db=$1 max_id
+  max_id=$(pgvar "$db" max_seed_id)
+  psql_db "$db" -c "DELETE FROM crm_leads WHERE id > $max_id AND title = 'Bench ceiling lead'" >/dev/null
+  pg_count_triggers "$db" ENABLE
+  psql_db "$db" -c "VACUUM ANALYZE crm_leads" >/dev/null
 }
 
 # Removes the leads that create runs added, so every run sees the seeded table.

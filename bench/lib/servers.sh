@@ -19,9 +19,9 @@ build_leadsd() {
 leadsd_start() {
   local proto=$1 workers=$2 db=$3 port tls_args=() extra_args=()
   read -r -a extra_args <<<"$LEADSD_EXTRA_ARGS"
-  if [ "$proto" = https ]; then port=$LEADSD_HTTPS_PORT; tls_args=(--tls-cert "$RUN_DIR/cert.pem" --tls-key "$RUN_DIR/key.pem")
-  else port=$LEADSD_HTTP_PORT; tls_args=(--plain-http); fi
-  require_free_port "$port"; require_free_port "$LEADSD_METRICS_PORT"
+  if [ "$proto" = https ]; then claim_port LEADSD_HTTPS_PORT; port=$LEADSD_HTTPS_PORT; tls_args=(--tls-cert "$RUN_DIR/cert.pem" --tls-key "$RUN_DIR/key.pem")
+  else claim_port LEADSD_HTTP_PORT; port=$LEADSD_HTTP_PORT; tls_args=(--plain-http); fi
+  claim_port LEADSD_METRICS_PORT
   LEADSD_URL="$proto://127.0.0.1:$port"
   LEADSD_LABEL="$RUN_PHASE-$proto-${workers}w-$db"
   # Access log lines (stdout) go to /dev/null unless --access-log: at tens of thousands of
@@ -98,7 +98,7 @@ nginx_bodies() {
 
 nginx_start() {
   mkdir -p "$RUN_DIR/nginx/tmp"
-  require_free_port "$NGINX_HTTPS_PORT"; require_free_port "$NGINX_HTTP_PORT"
+  claim_port NGINX_HTTPS_PORT; claim_port NGINX_HTTP_PORT
   sed -e "s|@RUN@|$RUN_DIR|g" -e "s|@WORKERS@|$WORKERS|g" -e "s|@CERT@|$RUN_DIR/cert.pem|g" \
       -e "s|@KEY@|$RUN_DIR/key.pem|g" -e "s|@HTTPS_PORT@|$NGINX_HTTPS_PORT|g" -e "s|@HTTP_PORT@|$NGINX_HTTP_PORT|g" \
       "$BENCH_DIR/nginx/nginx.conf.in" >"$RUN_DIR/nginx/nginx.conf"

@@ -1,8 +1,8 @@
 -- Seeds a freshly migrated leadsd database for the benchmark, in a few set-based statements.
 -- psql variables: leads (number of leads), users (number of users, one token each).
 -- Deterministic except the token secrets: lead i has external_id bench_uuid('lead', i),
--- number 1000 + i, and is soft-deleted when i % 10 = 0, so the pgbench scripts can pick a
--- random live lead without a lookup table.
+-- number 1000 + i, and is soft-deleted when i % 10 = 0. The load generators pick their leads
+-- from a sample of the live ones (bench_lead_sample, sql/ceiling-setup.sql).
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
 
