@@ -61,13 +61,4 @@ final class LifecycleTLSReloadTests: XCTestCase {
         XCTAssertTrue(waitUntil(10) { (try? self.presentedName(port: daemon.port)) == "second.test" })
         XCTAssertEqual(daemon.stop(), 0)
     }
-
-    private func waitUntil(_ timeout: TimeInterval, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(50_000)
-        }
-        return condition()
-    }
 }

@@ -11,15 +11,6 @@ final class LifecycleTests: XCTestCase {
         NSTemporaryDirectory() + "leadsd-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     }
 
-    private func waitUntil(_ timeout: TimeInterval, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(20_000)
-        }
-        return condition()
-    }
-
     func testMasterHasExactlyOneThreadAtEveryFork() throws {
         let report = temporaryFile("threads")
         defer { unlink(report) }

@@ -114,13 +114,4 @@ final class SettingsLayersTests: XCTestCase {
         XCTAssertTrue(after.allSatisfy { $0.contains("\"client_ip\":\"127.0.0.1\"") }, "\(after)")
         XCTAssertEqual(daemon.stop(), 0)
     }
-
-    private func waitUntil(_ timeout: TimeInterval, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(50_000)
-        }
-        return condition()
-    }
 }

@@ -11,14 +11,12 @@ struct TokenListCommand: ParsableCommand {
     @Argument(help: "Email of the user.")
     var email: String
 
-    @Option(name: .customLong("user-model"),
-            help: "tokenable_type of users (env: LEADSD_USER_MODEL; default App\\Models\\User).")
-    var userModel: String?
+    @OptionGroup var user: UserModelOption
 
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        let model = userModel ?? EnvironmentDefault.string("LEADSD_USER_MODEL", "App\\Models\\User")
+        let model = user.resolved
         let connection = try database.connect()
         let user = try query(connection, "SELECT id::text FROM users WHERE email = $1", [email])
         guard let userID = user.rows.first?[0].string else {

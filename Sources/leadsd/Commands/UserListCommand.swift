@@ -8,14 +8,12 @@ struct UserListCommand: ParsableCommand {
         abstract: "List the users: id, email, name, CRM access, tokens, created."
     )
 
-    @Option(name: .customLong("user-model"),
-            help: "tokenable_type of users, for counting their tokens (env: LEADSD_USER_MODEL; default App\\Models\\User).")
-    var userModel: String?
+    @OptionGroup var user: UserModelOption
 
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        let model = userModel ?? EnvironmentDefault.string("LEADSD_USER_MODEL", "App\\Models\\User")
+        let model = user.resolved
         let connection = try database.connect()
         let users = try query(connection, """
             SELECT u.id::text, u.email, u.name, u.crm_access,
