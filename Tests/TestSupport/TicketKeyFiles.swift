@@ -9,6 +9,7 @@ public enum TicketKeyFiles {
     public static func makeKey(at path: String) throws -> String {
         let result = try runTool("/usr/bin/openssl", ["rand", "-out", path, "80"])
         guard result.status == 0 else { throw Failure("openssl rand: \(result.output)") }
+        chmod(path, 0o600)
         return try name(ofKeyFile: path)
     }
 
@@ -24,6 +25,8 @@ public enum TicketKeyFiles {
         var all = Data()
         for file in keyFiles { all.append(try Data(contentsOf: URL(fileURLWithPath: file))) }
         try all.write(to: URL(fileURLWithPath: path))
+        // A key file others may read is refused by the daemon, as the install makes none.
+        chmod(path, 0o600)
     }
 
     /// The key name (hex) of the ticket in a session file of `openssl s_client -sess_out`, or

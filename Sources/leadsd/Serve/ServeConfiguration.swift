@@ -42,12 +42,13 @@ struct ServeConfiguration: Sendable {
         var idleTimeoutSeconds: Int
     }
 
-    /// Parses `serve`'s arguments (after `--env-file`, when given, has been put into the
-    /// environment) and checks every value.
+    /// Parses `serve`'s arguments over the settings layers (credentials, environment, the
+    /// `env` credential, `--env-file`) and checks every value. Called at start and on SIGHUP.
     static func load(arguments: [String]) throws -> ServeConfiguration {
+        try SettingsLayers.apply(envFile: nil)
         var options = try ServeOptions.parse(arguments)
         if !options.envFile.isEmpty {
-            try EnvironmentFile.apply(path: options.envFile)
+            try SettingsLayers.apply(envFile: options.envFile)
             // Parse again so that the file's values reach the flags' environment fallbacks.
             options = try ServeOptions.parse(arguments)
         }
@@ -100,6 +101,10 @@ struct ServeConfiguration: Sendable {
             throw ConfigurationError("--tls-cert and --tls-key go together")
         }
         if tls == nil, ticketKey != nil { throw ConfigurationError("--tls-ticket-key needs --tls-cert and --tls-key") }
+        if let tls, !options.allowReadableKey {
+            try KeyFilePermissions.check(tls.keyPath, flag: "--tls-key")
+            if let ticketKeyPath = tls.ticketKeyPath { try KeyFilePermissions.check(ticketKeyPath, flag: "--tls-ticket-key") }
+        }
 
         proxyProtocol = options.proxyProtocol
         trustedProxies = try options.trustedProxies.split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }.map {
