@@ -41,13 +41,16 @@ let package = Package(
             dependencies: [
                 "LeadsAPI", "HTTP", "Postgres", "TLS", "Metrics", "Migrations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            // The git commit, for --version and leadsd_build_info.
+            plugins: ["BuildInfoPlugin"]
         ),
 
         // Build-time only: turns every sql/NNN_name.sql into a Swift string constant, so an
         // installed binary carries its migrations and nobody registers a file in code.
         .executableTarget(name: "EmbedSQL", path: "Sources/Build/EmbedSQL"),
         .plugin(name: "EmbedSQLPlugin", capability: .buildTool(), dependencies: ["EmbedSQL"], path: "Sources/Build/EmbedSQLPlugin"),
+        .plugin(name: "BuildInfoPlugin", capability: .buildTool(), path: "Sources/Build/BuildInfoPlugin"),
 
         // Shared by the test targets: throwaway databases, launching the daemon, an HTTPS client.
         .target(name: "TestSupport", dependencies: ["Postgres", "Migrations", "COpenSSL"], path: "Tests/TestSupport"),

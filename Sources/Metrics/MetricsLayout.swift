@@ -62,7 +62,8 @@ public enum MetricsLayout {
     static let slotDatabaseBatchesInFlight = 9
     // Counters of the pool (kept across the workers that use the slot, see WorkerMetrics).
     static let slotDatabaseCounters = 10  // one per DatabasePoolSample.counterValues: 10…15
-    static let slotScalarWords = 16
+    static let slotAccessLogDroppedLines = 16
+    static let slotScalarWords = 17
     static let databaseGauges = [slotDatabaseConnectionsUp, slotDatabaseConnectionsConnecting, slotDatabaseBatchesPending, slotDatabaseBatchesInFlight]
     static var slotRequestsOffset: Int { slotScalarWords }
     static var slotHistogramOffset: Int { slotRequestsOffset + maxRoutes * statusColumns }

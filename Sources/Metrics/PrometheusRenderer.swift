@@ -2,7 +2,9 @@
 public enum PrometheusRenderer {
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
-    public static func render(_ region: MetricsRegion) -> String {
+    /// `buildInfo`: the labels of `leadsd_build_info` (e.g. version and commit), always 1;
+    /// nothing when empty.
+    public static func render(_ region: MetricsRegion, buildInfo: [(name: String, value: String)] = []) -> String {
         let names = region.routeNames()
         let slots = 0..<region.slotCount
         func sum(_ word: Int) -> UInt64 {
@@ -18,6 +20,10 @@ public enum PrometheusRenderer {
         }
 
         var out = ""
+        if !buildInfo.isEmpty {
+            header(&out, "leadsd_build_info", "gauge", "The running binary's version and git commit (always 1).")
+            out += "leadsd_build_info{" + buildInfo.map { "\($0.name)=\"\(escape($0.value))\"" }.joined(separator: ",") + "} 1\n"
+        }
         header(&out, "leadsd_http_requests_total", "counter", "HTTP requests answered, by route pattern and status.")
         for route in routeOrder {
             for (statusColumn, label) in MetricsLayout.statusLabels.enumerated() {
@@ -77,6 +83,8 @@ public enum PrometheusRenderer {
         out += "leadsd_db_connections_lost_total \(sum(counters + 4))\n"
         header(&out, "leadsd_db_connect_failures_total", "counter", "PostgreSQL connection attempts that failed.")
         out += "leadsd_db_connect_failures_total \(sum(counters + 5))\n"
+        header(&out, "leadsd_access_log_dropped_lines_total", "counter", "Access log lines dropped because stdout took nothing (a stalled reader).")
+        out += "leadsd_access_log_dropped_lines_total \(sum(MetricsLayout.slotAccessLogDroppedLines))\n"
         header(&out, "leadsd_rate_limit_rejections_total", "counter", "Requests answered 429, by limit.")
         for kind in RateLimitKind.allCases {
             out += "leadsd_rate_limit_rejections_total{limit=\"\(kind.label)\"} \(sum(MetricsLayout.slotRateLimitRejections + kind.rawValue))\n"

@@ -72,6 +72,11 @@ public final class WorkerMetrics: @unchecked Sendable {
         }
     }
 
+    /// Access log lines dropped because stdout took nothing (see the worker's AccessLog).
+    public func recordAccessLogDroppedLines(_ count: Int) {
+        add(MetricsLayout.slotAccessLogDroppedLines, UInt64(max(count, 0)))
+    }
+
     public func recordRateLimitRejection(_ kind: RateLimitKind) {
         add(MetricsLayout.slotRateLimitRejections + kind.rawValue)
     }

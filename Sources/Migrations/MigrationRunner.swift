@@ -39,6 +39,19 @@ public struct MigrationRunner {
         }
     }
 
+    /// The migrations this binary carries that the database has not recorded, oldest first,
+    /// without taking the lock or changing anything (for `serve --check-config`).
+    public func pending(on connection: BlockingConnection) throws(Failure) -> [Migration] {
+        do throws(PostgresError) {
+            let table = try connection.execute("SELECT to_regclass('leadsd_migrations') IS NOT NULL").rows.first?[0].bool ?? false
+            guard table else { return migrations }
+            let recorded = Set(try connection.execute("SELECT version FROM leadsd_migrations").rows.compactMap { $0[0].int })
+            return migrations.filter { !recorded.contains($0.version) }
+        } catch {
+            throw .bookkeeping(error)
+        }
+    }
+
     /// Applies every migration not yet recorded. `progress` is told about each one before it runs.
     @discardableResult
     public func run(on connection: BlockingConnection, progress: (Migration) -> Void = { _ in }) throws(Failure) -> Report {

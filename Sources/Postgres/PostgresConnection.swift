@@ -29,7 +29,8 @@ struct ConnectionSetup: Sendable {
 /// One libpq connection in non-blocking pipeline mode, from PQconnectStart to PQfinish.
 ///
 /// States: connecting → preparing → ready → closed (a reconnect is a new instance).
-/// - connecting: PQconnectPoll, driven by poll(2) on a short timer. libpq may close and
+/// - connecting: the host name resolved off the queue (HostResolution), then PQconnectPoll,
+///   driven by poll(2) on a short timer. libpq may close and
 ///   reopen its socket while it tries the addresses of a host name; a DispatchSource would
 ///   keep watching a stale registration of a reused descriptor number, so sources are only
 ///   attached once the socket is final.
@@ -100,12 +101,35 @@ final class PostgresConnection: @unchecked Sendable {
 
     // MARK: Connecting
 
+    /// Starts connecting. A host name is resolved first, on a global queue (see
+    /// HostResolution): libpq would look it up inside PQconnectStart, blocking this queue.
     func start() {
-        let keywords = ["dbname", "fallback_application_name"]
-        let values = [setup.connectionString, setup.applicationName]
-        let connection = Self.withCStringArray(keywords) { keywordPointers in
-            Self.withCStringArray(values) { valuePointers in
-                PQconnectStartParams(keywordPointers, valuePointers, 1)
+        guard let plan = HostResolution.plan(setup.connectionString) else {
+            connect(keywords: ["dbname"], values: [setup.connectionString], expandDatabase: true)
+            return
+        }
+        let queue = self.queue
+        DispatchQueue.global().async { [weak self] in
+            let resolved = HostResolution.resolve(plan)
+            queue.async { [weak self] in self?.resolved(resolved) }
+        }
+    }
+
+    private func resolved(_ result: Result<[HostResolution.Parameter], PostgresError>) {
+        // Closed meanwhile (the connect timeout, a shutdown): nothing to do.
+        guard state == .connecting, handle == nil else { return }
+        switch result {
+        case .failure(let error):
+            close(error: error)
+        case .success(let parameters):
+            connect(keywords: parameters.map(\.key), values: parameters.map(\.value), expandDatabase: false)
+        }
+    }
+
+    private func connect(keywords: [String], values: [String], expandDatabase: Bool) {
+        let connection = Self.withCStringArray(keywords + ["fallback_application_name"]) { keywordPointers in
+            Self.withCStringArray(values + [setup.applicationName]) { valuePointers in
+                PQconnectStartParams(keywordPointers, valuePointers, expandDatabase ? 1 : 0)
             }
         }
         guard let connection else {

@@ -9,31 +9,46 @@ import Glibc
 ///
 /// Settings: TLS 1.2 and 1.3 only; ECDHE with AEAD ciphers for 1.2 (server preference);
 /// groups X25519, P-256, P-384; ALPN selects `http/1.1`; no compression or renegotiation.
+/// Session tickets are sealed and opened with the keys of a `TicketKeyRing`, which may be
+/// shared by several contexts (one per reload) and rotates.
+///
+///     let keys = try TicketKeyRing()
+///     let context = try TLSContext(certificateChainFile: "fullchain.pem", privateKeyFile: "key.pem", ticketKeys: keys)
 public final class TLSContext: @unchecked Sendable {
     // @unchecked Sendable: the SSL_CTX is configured completely in init and only read after;
-    // OpenSSL locks its own session cache, so sharing it between SSL objects is safe.
+    // OpenSSL locks its own session cache, so sharing it between SSL objects is safe; the
+    // ticket keys are the ring's (see TicketKeyRing).
     let ctx: OpaquePointer
-
-    /// The length of a ticket-key file: 16 bytes key name, 32 bytes HMAC key, 32 bytes AES key
-    /// (the layout OpenSSL's SSL_CTX_set_tlsext_ticket_keys and nginx use; make one with
-    /// `openssl rand 80 > ticket.key`).
-    public static let ticketKeyLength = 80
+    /// Kept alive for the ticket callback, which finds it through the context's app data.
+    public let ticketKeys: TicketKeyRing
 
     static let tls12Ciphers = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
         + "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
         + "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
     static let tls13Ciphersuites = "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
 
+    /// A context with a ring of its own: the keys of `ticketKeyFile` (see
+    /// `TicketKeyRing.keys(inFile:)`), or one random key, which the forked workers of this
+    /// process share.
+    public convenience init(certificateChainFile: String, privateKeyFile: String, ticketKeyFile: String? = nil) throws {
+        let ring = try TicketKeyRing()
+        if let ticketKeyFile {
+            var keys = try TicketKeyRing.keys(inFile: ticketKeyFile)
+            ring.install(keys)
+            TicketKeyRing.erase(&keys)
+        }
+        try self.init(certificateChainFile: certificateChainFile, privateKeyFile: privateKeyFile, ticketKeys: ring)
+    }
+
     /// - Parameters:
     ///   - certificateChainFile: PEM, the leaf first, then intermediates.
     ///   - privateKeyFile: PEM private key of the leaf.
-    ///   - ticketKeyFile: 80 bytes shared by all hosts behind the balancer so tickets issued
-    ///     by one host resume on another; nil makes a random key here, which the forked
-    ///     workers of this process share.
-    public init(certificateChainFile: String, privateKeyFile: String, ticketKeyFile: String? = nil) throws {
+    ///   - ticketKeys: the keys that seal and open session tickets.
+    public init(certificateChainFile: String, privateKeyFile: String, ticketKeys: TicketKeyRing) throws {
         ERR_clear_error()
         guard let ctx = SSL_CTX_new(TLS_server_method()) else { throw TLSError("SSL_CTX_new failed") }
         self.ctx = ctx
+        self.ticketKeys = ticketKeys
         guard leadsd_SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) == 1,
               leadsd_SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) == 1 else {
             throw TLSError("cannot restrict protocol versions")
@@ -66,39 +81,37 @@ public final class TLSContext: @unchecked Sendable {
         _ = leadsd_SSL_CTX_set_session_cache_mode(ctx, leadsd_SSL_SESS_CACHE_SERVER())
         _ = leadsd_SSL_CTX_sess_set_cache_size(ctx, 20_000)
         _ = SSL_CTX_set_timeout(ctx, 3600)
-        var keys = try ticketKeyFile.map(Self.readTicketKeys) ?? Self.randomTicketKeys()
-        defer { OPENSSL_cleanse(&keys, keys.count) }
-        guard leadsd_SSL_CTX_set_tlsext_ticket_keys(ctx, &keys, keys.count) == 1 else {
-            throw TLSError("cannot set session ticket keys")
+        guard SSL_CTX_set_ex_data(ctx, 0, Unmanaged.passUnretained(ticketKeys).toOpaque()) == 1,
+              SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, sealOrOpenTicket) == 1 else {
+            throw TLSError("cannot set the session ticket callback")
         }
     }
 
     deinit { SSL_CTX_free(ctx) }
+}
 
-    static func readTicketKeys(_ path: String) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw TLSError("cannot open ticket key file \(path)") }
-        defer { close(fd) }
-        var keys = [UInt8](repeating: 0, count: ticketKeyLength + 1)
-        var total = 0
-        while total < keys.count {
-            let n = keys.withUnsafeMutableBytes { read(fd, $0.baseAddress! + total, $0.count - total) }
-            if n < 0, errno == EINTR { continue }
-            if n < 0 { throw TLSError("cannot read ticket key file \(path)") }
-            if n == 0 { break }
-            total += n
+/// OpenSSL's ticket callback: `encrypt` 1 seals a new ticket with the ring's current key
+/// (its name, a random IV); 0 opens one by its key name: 1 with the current key, 2 with an
+/// older one (valid, and OpenSSL replaces it with a ticket of the current key), 0 when no key
+/// has that name (the ticket is ignored: a full handshake), -1 on error.
+private let sealOrOpenTicket: @convention(c) (
+    OpaquePointer?, UnsafeMutablePointer<UInt8>?, UnsafeMutablePointer<UInt8>?, OpaquePointer?, OpaquePointer?, Int32
+) -> Int32 = { ssl, name, iv, cipher, mac, encrypt in
+    guard let ssl, let name, let iv, let cipher, let mac, let ctx = SSL_get_SSL_CTX(ssl),
+          let ring = SSL_CTX_get_ex_data(ctx, 0) else { return -1 }
+    let keys = Unmanaged<TicketKeyRing>.fromOpaque(ring).takeUnretainedValue()
+    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: TicketKeyRing.keyLength) { buffer -> Int32 in
+        let key = buffer.baseAddress!
+        defer { OPENSSL_cleanse(key, TicketKeyRing.keyLength) }
+        if encrypt == 1 {
+            guard keys.copyKey(named: nil, into: key).found, RAND_bytes(iv, 16) == 1 else { return -1 }
+            name.update(from: key, count: 16)
+            return leadsd_ticket_key_init(cipher, mac, key + 16, key + 48, iv, 1) == 1 ? 1 : -1
         }
-        guard total == ticketKeyLength else {
-            throw TLSError("ticket key file \(path) must hold exactly \(ticketKeyLength) bytes (openssl rand 80)")
-        }
-        keys.removeLast()
-        return keys
-    }
-
-    static func randomTicketKeys() throws -> [UInt8] {
-        var keys = [UInt8](repeating: 0, count: ticketKeyLength)
-        guard RAND_bytes(&keys, Int32(keys.count)) == 1 else { throw TLSError("RAND_bytes failed") }
-        return keys
+        let (found, isCurrent) = keys.copyKey(named: UnsafePointer(name), into: key)
+        guard found else { return 0 }
+        guard leadsd_ticket_key_init(cipher, mac, key + 16, key + 48, iv, 0) == 1 else { return -1 }
+        return isCurrent ? 1 : 2
     }
 }
 

@@ -10,6 +10,8 @@ nonisolated enum LeadsdMain {
     /// and never a stack trace. `--help` still prints the full help to stdout.
     static func run() {
         do {
+            // Credentials and the env credential first: every option's default reads them.
+            do { try SettingsLayers.apply(envFile: nil) } catch { throw CommandFailure(error.description) }
             var command = try LeadsdCommand.parseAsRoot()
             try command.run()
         } catch {
@@ -33,6 +35,7 @@ struct LeadsdCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "leadsd",
         abstract: "Serves the Laravel CRM Leads API (v2) from PostgreSQL.",
+        version: BuildInfo.versionLine,
         subcommands: [ServeCommand.self, MigrateCommand.self, UserCommand.self, TokenCommand.self]
     )
 }

@@ -221,7 +221,7 @@ final class AuthEndpointTests: AuthDatabaseTestCase {
             return Date().timeIntervalSince(start)
         }
         _ = time("timing@example.com")
-        Thread.sleep(forTimeInterval: 0.3) // the cost-10 decoy is made in the background
+        Thread.sleep(forTimeInterval: 0.3)
         let known = (0..<3).map { _ in time("timing@example.com") }.min()!
         let unknown = (0..<3).map { _ in time("timing-nobody@example.com") }.min()!
         XCTAssertGreaterThan(unknown, 0.01, "an unknown email still costs a bcrypt check")

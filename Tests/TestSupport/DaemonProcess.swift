@@ -54,9 +54,13 @@ public final class DaemonProcess: @unchecked Sendable {
     /// accepts and `/healthz` is 200.
     /// `--listen`, `--metrics-listen` (unless `addListenFlags` is false: the test sets them
     /// through the environment), `--plain-http` and `DATABASE_URL` are added unless given.
+    /// `standardOutput`: a descriptor to give the daemon as its stdout instead of `stdoutPath`.
+    /// `launcher`: a command that execs the daemon's argv given after it (a wrapper such as
+    /// `unshare`); the pid stays the daemon's only if the launcher execs rather than forks.
     public func start(
         arguments: [String] = [], environment: [String: String] = [:], waitForHealth: Bool = true, addListenFlags: Bool = true,
-        timeout: TimeInterval = 20, viaShell: String? = nil, inheritFDs: [Int32] = []
+        timeout: TimeInterval = 20, viaShell: String? = nil, inheritFDs: [Int32] = [], standardOutput: Int32? = nil,
+        launcher: [String] = []
     ) throws {
         var args = ["serve"] + arguments
         if addListenFlags, !arguments.contains("--listen") { args += ["--listen", "127.0.0.1:0"] }
@@ -73,11 +77,16 @@ public final class DaemonProcess: @unchecked Sendable {
         } else {
             argv = [Self.binaryPath] + args
         }
+        argv = launcher + argv
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        if let standardOutput {
+            posix_spawn_file_actions_adddup2(&actions, standardOutput, 1)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        }
         posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         // Passed sockets become fds 3, 4, … as systemd passes them.
         for (index, fd) in inheritFDs.enumerated() { posix_spawn_file_actions_adddup2(&actions, fd, 3 + Int32(index)) }
@@ -188,10 +197,11 @@ public final class DaemonProcess: @unchecked Sendable {
         Self.request(port: port ?? self.port, path: path, method: method, headers: headers, timeout: timeout)
     }
 
-    public static func request(port: UInt16, path: String, method: String = "GET", headers: [String: String] = [:], timeout: TimeInterval = 10) -> Response? {
+    /// A TCP connection to 127.0.0.1:`port` with `timeout` on connecting, sending and
+    /// receiving; the descriptor, or the errno of the failure (ECONNREFUSED: nothing listens).
+    public static func connect(port: UInt16, timeout: TimeInterval) -> Result<Int32, POSIXError> {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
+        guard fd >= 0 else { return .failure(POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)) }
         var limit = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - floor(timeout)) * 1_000_000))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
@@ -200,9 +210,19 @@ public final class DaemonProcess: @unchecked Sendable {
         address.sin_port = port.bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { return nil }
+        guard connected == 0 else {
+            let code = POSIXErrorCode(rawValue: errno) ?? .EIO
+            close(fd)
+            return .failure(POSIXError(code))
+        }
+        return .success(fd)
+    }
+
+    public static func request(port: UInt16, path: String, method: String = "GET", headers: [String: String] = [:], timeout: TimeInterval = 10) -> Response? {
+        guard case .success(let fd) = connect(port: port, timeout: timeout) else { return nil }
+        defer { close(fd) }
         var text = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
         for (name, value) in headers { text += "\(name): \(value)\r\n" }
         text += "\r\n"

@@ -87,6 +87,38 @@ final class LifecycleSystemdTests: XCTestCase {
         try exerciseNotify(abstract: true)
     }
 
+    /// Workers that die as they start never make the master report READY=1, not even once the
+    /// start-up wait is over (systemd then fails the start, as it should, instead of counting a
+    /// daemon that serves nothing as started). A reload that fixes the workers brings READY=1.
+    func testNoReadyWhileTheWorkersCrashLoop() throws {
+        let notify = try NotifySocket(abstract: true)
+        let envFile = NSTemporaryDirectory() + "leadsd-crashloop-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).env"
+        defer { unlink(envFile) }
+        try "LEADSD_TEST_WORKER_EXIT=1\n".write(toFile: envFile, atomically: true, encoding: .utf8)
+        let daemon = DaemonProcess()
+        try daemon.start(arguments: ["--workers", "2", "--env-file", envFile],
+                         environment: ["NOTIFY_SOCKET": notify.address, "LEADSD_TEST_STARTUP_WAIT_MS": "1000"], waitForHealth: false)
+        let early = notify.receive(until: 4) { list in list.contains { $0.contains("READY=1") } }
+        XCTAssertFalse(early.contains { $0.contains("READY=1") }, "READY while every worker dies: \(early)")
+        XCTAssertFalse(daemon.stderr().contains("\"event\":\"ready\""), daemon.stderr())
+        XCTAssertTrue(daemon.stderr().contains("\"start_stalled\""), daemon.stderr())
+
+        // A reload that fails leaves the master as it was: not ready.
+        try "LEADSD_TEST_WORKER_EXIT=1\nLEADSD_RATE_LIMIT=many\n".write(toFile: envFile, atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP)
+        let failed = notify.receive(until: 2) { list in list.contains { $0.contains("READY=1") } }
+        XCTAssertTrue(daemon.stderr().contains("\"reload_failed\""), daemon.stderr())
+        XCTAssertFalse(failed.contains { $0.contains("READY=1") }, "READY after a failed reload of a stalled start: \(failed)")
+
+        try "LEADSD_TEST_WORKER_EXIT=0\n".write(toFile: envFile, atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP)
+        let later = notify.receive(until: 10) { list in list.contains { $0.contains("READY=1") } }
+        let ready = try XCTUnwrap(later.first { $0.contains("READY=1") }, "a reload that fixes the workers reports READY: \(later) \(daemon.stderr())")
+        XCTAssertTrue(ready.contains("MAINPID=\(daemon.pid)"), ready)
+        XCTAssertEqual(daemon.request("/healthz")?.status, 200)
+        XCTAssertEqual(daemon.stop(), 0)
+    }
+
     /// A listening socket on a kernel-chosen loopback port, as systemd would pass it.
     private func listeningSocket() -> (fd: Int32, port: UInt16) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -135,8 +167,10 @@ final class LifecycleSystemdTests: XCTestCase {
     }
 
     /// `systemd-analyze verify` on the units (with ExecStart pointed at the built binary,
-    /// since verify checks that the executable exists). Needs the `systemd` package.
-    func testSystemdUnitsVerify() throws {
+    /// since verify checks that the executable exists; deploy/test-deb verifies the units
+    /// as installed, with the binary at /usr/bin/leadsd), and `systemd-analyze security
+    /// --offline=yes` at 2.0 or less. Needs the `systemd` package.
+    func testSystemdUnitsVerifyAndTheServiceIsHardened() throws {
         let analyzer = "/usr/bin/systemd-analyze"
         guard FileManager.default.isExecutableFile(atPath: analyzer) else {
             return XCTFail("systemd-analyze is missing: apt-get install systemd")
@@ -146,19 +180,34 @@ final class LifecycleSystemdTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         for unit in ["leadsd.service", "leadsd.socket"] {
             let text = try String(contentsOf: deployDirectory.appendingPathComponent(unit), encoding: .utf8)
-            try text.replacingOccurrences(of: "/usr/local/bin/leadsd", with: DaemonProcess.binaryPath)
+            try text.replacingOccurrences(of: "/usr/bin/leadsd", with: DaemonProcess.binaryPath)
                 .write(toFile: scratch + "/" + unit, atomically: true, encoding: .utf8)
         }
         let service = try String(contentsOf: deployDirectory.appendingPathComponent("leadsd.service"), encoding: .utf8)
         for required in ["Type=notify", "Restart=on-failure", "DynamicUser=yes", "ProtectSystem=strict", "ProtectHome=yes",
                          "PrivateTmp=yes", "NoNewPrivileges=yes", "\nCapabilityBoundingSet=\n", "LimitNOFILE=",
-                         "EnvironmentFile=/etc/leadsd/leadsd.env", "ExecReload=/bin/kill -HUP $MAINPID", "WatchdogSec=", "KillMode=mixed"] {
+                         "ExecStart=/usr/bin/leadsd serve\n", "Environment=LEADSD_ENV_FILE=/etc/leadsd/leadsd.env\n",
+                         "\nLoadCredential=database-url:/etc/leadsd/credentials/database-url\n",
+                         "\nLoadCredential=tls-cert:/etc/leadsd/credentials/tls-cert\n",
+                         "\nLoadCredential=tls-key:/etc/leadsd/credentials/tls-key\n",
+                         "\nLoadCredential=env:/etc/leadsd/credentials/env\n", "\nSetCredential=env:",
+                         "\nMemoryMax=", "\nTasksMax=",
+                         "ExecReload=/bin/kill -HUP $MAINPID", "WatchdogSec=", "KillMode=mixed"] {
             XCTAssertTrue(service.contains(required), "leadsd.service lacks \(required)")
         }
-        let (status, text) = try runTool(analyzer, ["verify", scratch + "/leadsd.service", scratch + "/leadsd.socket"])
+        // systemd, as root, reads the secrets; the dynamic user reads only the settings file.
+        XCTAssertFalse(service.contains("\nEnvironmentFile="), "the master re-reads LEADSD_ENV_FILE itself on reload")
+        let (status, text) = try runTool(analyzer, ["verify", "--man=no", scratch + "/leadsd.service", scratch + "/leadsd.socket"])
         XCTAssertEqual(status, 0, text)
         let complaints = text.split(separator: "\n").filter { $0.contains("leadsd") }
         XCTAssertEqual(complaints, [], "systemd-analyze complains about the units")
+
+        let security = try runTool(analyzer, ["security", "--offline=yes", "--threshold=20", scratch + "/leadsd.service"])
+        let overall = try XCTUnwrap(security.output.split(separator: "\n").last { $0.contains("Overall exposure level") }, security.output)
+        print("systemd-analyze security --offline=yes: \(overall)")
+        let score = try XCTUnwrap(overall.split(separator: " ").compactMap { Double($0) }.first, String(overall))
+        XCTAssertLessThanOrEqual(score, 2.0, String(overall))
+        XCTAssertEqual(security.status, 0, "--threshold=20 (2.0): \(security.output)")
     }
 
     /// `haproxy -c` accepts deploy/haproxy.cfg (the CA file path swapped for one that

@@ -11,15 +11,6 @@ final class LifecycleTests: XCTestCase {
         NSTemporaryDirectory() + "leadsd-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     }
 
-    private func waitUntil(_ timeout: TimeInterval, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(20_000)
-        }
-        return condition()
-    }
-
     func testMasterHasExactlyOneThreadAtEveryFork() throws {
         let report = temporaryFile("threads")
         defer { unlink(report) }
@@ -234,6 +225,39 @@ final class LifecycleTests: XCTestCase {
         XCTAssertTrue(waitUntil(10) { daemon.stderr().contains("\"reload_failed\"") }, daemon.stderr())
         XCTAssertEqual(daemon.request("/healthz", port: second)?.status, 200)
         XCTAssertEqual(daemon.stop(), 0)
+    }
+
+    /// The sockets a reload replaced stop listening once the old workers have drained: a
+    /// connection to the old port is refused, not left in a backlog that nobody accepts from
+    /// (the new workers must not inherit the old socket).
+    func testTheSocketsAReloadReplacedAreClosedOnceTheOldWorkersDrained() throws {
+        let envFile = temporaryFile("env")
+        defer { unlink(envFile) }
+        let (api, metrics) = (freePort(), freePort())
+        try "LEADSD_LISTEN=127.0.0.1:\(api)\nLEADSD_METRICS_LISTEN=127.0.0.1:\(metrics)\n".write(toFile: envFile, atomically: true, encoding: .utf8)
+        let daemon = DaemonProcess()
+        try daemon.start(arguments: ["--workers", "2", "--env-file", envFile], addListenFlags: false)
+        let before = daemon.workerPIDs()
+        let (newAPI, newMetrics) = (freePort(), freePort())
+        try "LEADSD_LISTEN=127.0.0.1:\(newAPI)\nLEADSD_METRICS_LISTEN=127.0.0.1:\(newMetrics)\n".write(toFile: envFile, atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP)
+        XCTAssertTrue(waitUntil(10) { daemon.stderr().contains("\"reloaded\"") }, daemon.stderr())
+        XCTAssertTrue(waitUntil(10) { daemon.workerPIDs().isDisjoint(with: before) }, "the old workers drained")
+        XCTAssertTrue(waitUntil(5) { Self.connectionRefused(port: api) }, "old API port still listening")
+        XCTAssertTrue(waitUntil(5) { Self.connectionRefused(port: metrics) }, "old metrics port still listening")
+        XCTAssertEqual(daemon.request("/healthz", port: newAPI)?.status, 200)
+        XCTAssertEqual(daemon.request("/metrics", port: newMetrics)?.status, 200)
+        XCTAssertEqual(daemon.stop(), 0)
+    }
+
+    /// True when nothing listens on the loopback port: connect(2) fails with ECONNREFUSED
+    /// (a socket still in LISTEN would take the connection into its backlog; once that is full,
+    /// connect waits, hence the timeout).
+    private static func connectionRefused(port: UInt16) -> Bool {
+        switch DaemonProcess.connect(port: port, timeout: 1) {
+        case .success(let fd): close(fd); return false
+        case .failure(let error): return error.code == .ECONNREFUSED
+        }
     }
 
     func testOldWorkersKeepServingWhileReloadedWorkersCannotStart() throws {

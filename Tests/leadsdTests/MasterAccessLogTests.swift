@@ -59,4 +59,37 @@ final class MasterAccessLogTests: XCTestCase {
         XCTAssertFalse(daemon.stdout().contains("s3cretToken"))
         XCTAssertFalse(daemon.stderr().contains("s3cretToken"))
     }
+
+    /// Writes go out in whole lines of at most a pipe's atomic size; a longer line alone.
+    func testChunksEndAtLineEnds() {
+        let bytes = Array("a\nbb\nccc\n".utf8)
+        XCTAssertEqual(AccessLog.chunkEnd(bytes, from: 0, limit: 5), 5, "a and bb")
+        XCTAssertEqual(AccessLog.chunkEnd(bytes, from: 0, limit: 4), 2, "bb does not fit whole")
+        XCTAssertEqual(AccessLog.chunkEnd(bytes, from: 0, limit: 1), 2, "a line longer than the limit goes alone")
+        XCTAssertEqual(AccessLog.chunkEnd(bytes, from: 2, limit: 100), 9)
+        XCTAssertEqual(AccessLog.chunkEnd(bytes, from: 3, limit: 100), 9, "the rest of a line written in part")
+    }
+
+    /// A stdout nobody reads (a full pipe: journald stuck, a `| less` left open) costs log
+    /// lines, never service: the worker keeps answering, and /metrics counts what it dropped.
+    func testAFullStdoutDropsLinesInsteadOfBlockingTheWorker() throws {
+        var ends: [Int32] = [0, 0]
+        XCTAssertEqual(pipe(&ends), 0)
+        defer { close(ends[0]) }  // kept open and never read: writes find the pipe full
+        _ = fcntl(ends[1], 1031 /* F_SETPIPE_SZ */, 4096)  // one page: full after a dozen lines
+        let daemon = DaemonProcess()
+        try daemon.start(arguments: ["--workers", "1"], standardOutput: ends[1])
+        close(ends[1])
+        var answered = 0
+        for _ in 0..<600 {
+            guard daemon.request("/healthz", timeout: 3)?.status == 200 else { break }
+            answered += 1
+        }
+        XCTAssertEqual(answered, 600, "the worker stopped answering once stdout was full")
+        let metrics = daemon.request("/metrics", port: daemon.metricsPort, timeout: 3)?.body ?? ""
+        let prefix = "leadsd_access_log_dropped_lines_total "
+        let dropped = metrics.split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap { Int($0.dropFirst(prefix.count)) }
+        XCTAssertGreaterThan(dropped ?? 0, 0, "dropped lines are counted: \(metrics)")
+        XCTAssertEqual(daemon.stop(timeout: 10), 0)
+    }
 }

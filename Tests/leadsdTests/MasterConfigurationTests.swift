@@ -84,6 +84,36 @@ final class MasterConfigurationTests: XCTestCase {
         XCTAssertEqual(error(["--plain-http", "--teams"])?.contains("teams mode (X-Team-ID) is not available"), true)
     }
 
+    /// A prefix the lead statements cannot use is refused with the rule, here, rather than by a
+    /// precondition in every worker at start (a crash loop of workers behind a master that runs).
+    func testATablePrefixTheStatementsCannotUseIsRefused() throws {
+        let long = String(repeating: "a", count: 33)
+        XCTAssertEqual(error(["--plain-http", "--table-prefix", long]),
+                       "--table-prefix (LEADSD_TABLE_PREFIX): at most 32 bytes, '\(long)' has 33")
+        XCTAssertEqual(try configuration(["--plain-http", "--table-prefix", String(repeating: "b", count: 32)]).api.tablePrefix.count, 32)
+        XCTAssertEqual(try configuration(["--plain-http", "--table-prefix", ""]).api.tablePrefix, "")
+        XCTAssertEqual(error(["--plain-http", "--table-prefix", "CRM_"])?.contains("only a-z"), true)
+
+        let daemon = DaemonProcess()
+        XCTAssertThrowsError(try daemon.start(arguments: ["--table-prefix", long], waitForHealth: false, timeout: 10)) { error in
+            XCTAssertTrue("\(error)".contains("leadsd: --table-prefix (LEADSD_TABLE_PREFIX): at most 32 bytes"), "\(error)")
+        }
+        XCTAssertFalse(daemon.stderr().contains("worker_started"), daemon.stderr())
+    }
+
+    func testTheStatementTimeoutIsConfigurable() throws {
+        XCTAssertEqual(try configuration(["--plain-http"]).database.statementTimeoutMilliseconds, 5_000)
+        let flagged = try configuration(["--plain-http", "--db-statement-timeout", "30"])
+        XCTAssertEqual(flagged.database.statementTimeoutMilliseconds, 30_000)
+        XCTAssertGreaterThan(flagged.database.requestDeadlineMilliseconds, 30_000,
+                             "PostgreSQL cancels the statement (and frees the connection) before the pool gives up on it")
+        setenv("LEADSD_DB_STATEMENT_TIMEOUT", "2", 1)
+        defer { unsetenv("LEADSD_DB_STATEMENT_TIMEOUT") }
+        XCTAssertEqual(try configuration(["--plain-http"]).database.statementTimeoutMilliseconds, 2_000)
+        XCTAssertEqual(error(["--plain-http", "--db-statement-timeout", "0"]),
+                       "--db-statement-timeout (LEADSD_DB_STATEMENT_TIMEOUT): 0 is out of range 1-3600")
+    }
+
     func testAnUnparsableEnvironmentNumberIsReportedByItsName() {
         setenv("LEADSD_GUEST_RATE_LIMIT", "thirty", 1)
         defer { unsetenv("LEADSD_GUEST_RATE_LIMIT") }

@@ -41,6 +41,41 @@ final class MasterMetricsEndpointTests: XCTestCase {
         XCTAssertEqual(daemon.stop(), 0)
     }
 
+    /// Every metric /metrics serves is in deploy/README.md's table, and every name there is
+    /// served; `leadsd_build_info` carries the version and commit `--version` prints.
+    func testTheDocumentedMetricsAreTheServedOnes() throws {
+        let daemon = DaemonProcess()
+        try daemon.start(arguments: ["--workers", "1"])
+        _ = daemon.request("/healthz")
+        let body = try XCTUnwrap(daemon.request("/metrics", port: daemon.metricsPort)).body
+        XCTAssertEqual(daemon.stop(), 0)
+        let served = Set(body.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }.map { String($0.split(separator: " ")[2]) })
+        XCTAssertGreaterThan(served.count, 10, body)
+
+        let readme = try String(contentsOf: LeadsdProcess.packageRoot.appendingPathComponent("deploy/README.md"), encoding: .utf8)
+        let section = try XCTUnwrap(readme.components(separatedBy: "\n## Metrics\n").dropFirst().first?.components(separatedBy: "\n## ").first,
+                                    "deploy/README.md has no ## Metrics section")
+        let regex = try NSRegularExpression(pattern: #"^\| `(leadsd_[a-z_]+)"#, options: .anchorsMatchLines)
+        let documented = Set(regex.matches(in: section, range: NSRange(section.startIndex..., in: section)).compactMap {
+            Range($0.range(at: 1), in: section).map { String(section[$0]) }
+        })
+        XCTAssertEqual(served.subtracting(documented).sorted(), [], "served but not in deploy/README.md")
+        XCTAssertEqual(documented.subtracting(served).sorted(), [], "in deploy/README.md but not served")
+        // Names in the text outside the table must exist too (a renamed metric left behind).
+        let mentioned = try NSRegularExpression(pattern: #"leadsd_[a-z_]+"#)
+        let histogramParts = Set(served.flatMap { [$0 + "_bucket", $0 + "_sum", $0 + "_count"] })
+        for match in mentioned.matches(in: readme, range: NSRange(readme.startIndex..., in: readme)) {
+            let name = String(readme[Range(match.range, in: readme)!])
+            if ["leadsd_migrations", "leadsd_rate_limits", "leadsd_lead_counts", "leadsd_lead_numbers"].contains(name) { continue }
+            XCTAssertTrue(served.contains(name) || histogramParts.contains(name), "deploy/README.md names \(name), which /metrics does not serve")
+        }
+
+        let version = try LeadsdProcess.run(["--version"]).stdout  // leadsd 0.9.0 (commit abc)
+        let parts = version.trimmingCharacters(in: .newlines).split(separator: " ")
+        let commit = parts.last.map { String($0.dropLast()) } ?? ""
+        XCTAssertTrue(body.contains("leadsd_build_info{version=\"\(parts[1])\",commit=\"\(commit)\"} 1\n"), body)
+    }
+
     private static func value(_ prefix: String, in text: String) -> Int {
         guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) else { return 0 }
         return Int(line.dropFirst(prefix.count)) ?? -1

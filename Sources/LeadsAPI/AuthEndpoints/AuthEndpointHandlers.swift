@@ -21,7 +21,6 @@ public final class AuthEndpointHandlers {
         self.configuration = configuration
         self.runner = runner
         self.passwordChecks = passwordChecks ?? PasswordCheckQueue(workerQueue: runner.queue)
-        PasswordCheckQueue.prepareDecoy()
     }
 
     var tokenRoute: String { "/\(configuration.routePrefix)/api/v2/auth/token" }
@@ -37,15 +36,28 @@ public final class AuthEndpointHandlers {
             RateLimitKey.guest(request.clientAddress), RateLimitKey.login(request.clientAddress),
         ])]
         // The user is fetched in the same round trip as the count; it is only used when the
-        // request is within both limits and valid.
+        // request is within both limits and valid. So is, on a worker's first logins, the cost
+        // of the install's hashes, which the decoy of an unknown email must match from the start.
+        var userIndex: Int?
         if case .success(let login) = parsed {
+            userIndex = queries.count
             queries.append(Query(AuthEndpointStatements.userByEmail, [login.email]))
         }
+        var costIndex: Int?
+        if !passwordChecks.knowsInstallCost {
+            costIndex = queries.count
+            queries.append(Query(AuthEndpointStatements.installHashCost, []))
+        }
         let route = tokenRoute
+        let expected = queries.count
         runner.run(QueryBatch(queries, isReadOnly: false)) { [self] result in
-            guard case .success(let results) = result, let (status, refusedBy) = loginStatus(results.first) else {
+            guard case .success(let results) = result, results.count == expected,
+                  let (status, refusedBy) = loginStatus(results.first) else {
                 respond(APIResponses.unavailable().routed(route))
                 return
+            }
+            if let costIndex {
+                passwordChecks.learnInstallCost(results[costIndex].rows.first?.first?.string.flatMap { Int($0) })
             }
             func answer(_ response: HTTPResponse) {
                 var response = response
@@ -60,7 +72,7 @@ public final class AuthEndpointHandlers {
             case .failure(.body(let failure)): answer(APIResponses.body(failure).routed(route))
             case .failure(.invalid(let errors)): answer(ValidationResponse.make(errors, route: route))
             case .success(let login):
-                let user = results.count > 1 ? LoginUser(results[1]) : nil
+                let user = userIndex.flatMap { LoginUser(results[$0]) }
                 checkCredentials(login, user: user, request: request, answer: answer)
             }
         }

@@ -11,6 +11,13 @@ public enum AuthEndpointStatements {
         parameterTypes: [PostgresType.text]
     )
 
+    /// The bcrypt cost of the newest user's hash (`$2y$10$…` → `10`), no row when no user has
+    /// a bcrypt hash. Only those two digits leave the database.
+    public static let installHashCost = PreparedStatement(
+        name: "leadsd_auth_install_hash_cost",
+        sql: #"SELECT substr(password, 5, 2) FROM users WHERE password LIKE '$2_$__$%' ORDER BY id DESC LIMIT 1"#
+    )
+
     /// $1 tokenable_type, $2 user id, $3 name, $4 sha256 hex of the secret → id.
     /// Abilities `["*"]` as Sanctum's createToken writes them by default.
     public static let insertToken = PreparedStatement(
@@ -31,5 +38,5 @@ public enum AuthEndpointStatements {
         parameterTypes: [PostgresType.int8]
     )
 
-    public static let all: [PreparedStatement] = [userByEmail, insertToken, deleteToken]
+    public static let all: [PreparedStatement] = [userByEmail, installHashCost, insertToken, deleteToken]
 }

@@ -15,16 +15,27 @@ final class DecoyHashes: @unchecked Sendable {
     private var hashes: [Int: String] = [:]
 
     /// Call on a bcrypt thread, never on a worker queue: making a hash costs as much as a check.
-    func hash(cost: Int) -> String {
+    func hash(cost: Int) -> String { decoy(cost: cost).hash }
+
+    /// Exactly one bcrypt computation at `cost` for `password`, whose answer is always "no":
+    /// a check against the decoy of that cost or, when there is none yet, the making of it
+    /// (which costs the same), so the first unknown email of a cost takes no longer than the
+    /// next. Call on a bcrypt thread.
+    func check(_ password: String, cost: Int) {
+        let (hash, madeNow) = decoy(cost: cost)
+        if !madeNow { _ = PasswordHasher.verify(password, hash: hash) }
+    }
+
+    private func decoy(cost: Int) -> (hash: String, madeNow: Bool) {
         let cost = min(max(cost, 4), Self.maximumCost)
         lock.lock()
-        if let known = hashes[cost] { lock.unlock(); return known }
+        if let known = hashes[cost] { lock.unlock(); return (known, false) }
         lock.unlock()
         let made = PasswordHasher.hash(SecureRandom.uuidV4(), cost: cost) ?? PasswordHasher.decoyHash
         lock.lock()
         defer { lock.unlock() }
-        if let raced = hashes[cost] { return raced }
+        if let raced = hashes[cost] { return (raced, true) }
         hashes[cost] = made
-        return made
+        return (made, true)
     }
 }

@@ -23,10 +23,11 @@ public final class PasswordCheckQueue: @unchecked Sendable {
         case decoy
     }
 
-    /// The bcrypt cost of the last real user hash this worker checked. An unknown email is
-    /// checked against a decoy of this cost, so it takes as long as a wrong password on an
-    /// install whose hashes are not at Laravel 11's default 12 (Laravel ≤ 10 used 10).
-    private var observedCost = PasswordHasher.defaultCost
+    /// The bcrypt cost of the install's hashes: read from `users` with the worker's first login
+    /// (`learnInstallCost`), then that of each real hash checked. An unknown email is checked
+    /// against a decoy of this cost, so it takes as long as a wrong password whatever cost the
+    /// install uses (Laravel 11 hashes at 12, Laravel ≤ 10 at 10). Nil until the first login.
+    private var observedCost: Int?
 
     public let workerQueue: DispatchQueue
     public let maximumConcurrent: Int
@@ -51,10 +52,16 @@ public final class PasswordCheckQueue: @unchecked Sendable {
         self.maximumWaiting = max(0, maximumWaiting)
     }
 
-    /// Makes the decoy hash now, on the bcrypt queue, so that the first unknown-email login
-    /// does not pay for it (its cost would tell that the email is unknown).
-    public static func prepareDecoy() {
-        bcryptQueue.async { _ = DecoyHashes.shared.hash(cost: PasswordHasher.defaultCost) }
+    /// Whether the install's cost is known; until it is, a login reads it along
+    /// (`AuthEndpointStatements.installHashCost`).
+    public var knowsInstallCost: Bool { observedCost != nil }
+
+    /// The cost read from `users` (nil: no bcrypt hash there yet, a fresh install, whose
+    /// hashes `leadsd user add` makes at the default cost). Call on `workerQueue`, before the
+    /// check of the login that read it.
+    public func learnInstallCost(_ cost: Int?) {
+        guard observedCost == nil else { return }
+        observedCost = cost.map { min(max($0, 4), DecoyHashes.maximumCost) } ?? PasswordHasher.defaultCost
     }
 
     /// Call on `workerQueue`. `completion` runs on `workerQueue` with the verdict, or returns
@@ -64,15 +71,16 @@ public final class PasswordCheckQueue: @unchecked Sendable {
         guard waiting.count - waitingHead < maximumWaiting || running < maximumConcurrent else { return false }
         nextID &+= 1
         completions[nextID] = completion
-        if case .stored(let hash) = target, let cost = Self.cost(of: hash), cost != observedCost {
-            observedCost = cost
-            // Make that cost's decoy now, so the next unknown email does not pay for making it.
-            Self.bcryptQueue.async { _ = DecoyHashes.shared.hash(cost: cost) }
-        }
-        waiting.append(Job(id: nextID, password: password, target: target, decoyCost: observedCost))
+        if case .stored(let hash) = target, let cost = Self.cost(of: hash) { observedCost = cost }
+        let decoyCost = observedCost ?? PasswordHasher.defaultCost
+        if case .decoy = target { lastDecoyCost = decoyCost }
+        waiting.append(Job(id: nextID, password: password, target: target, decoyCost: decoyCost))
         startWaiting()
         return true
     }
+
+    /// The bcrypt cost of the last decoy check queued (for tests: it must be the install's).
+    private(set) var lastDecoyCost: Int?
 
     /// Checks queued or running (for tests and metrics).
     public var pending: Int { running + waiting.count - waitingHead }
@@ -106,7 +114,7 @@ public final class PasswordCheckQueue: @unchecked Sendable {
         case .stored(let hash) where isBcrypt(hash):
             return PasswordHasher.verify(password, hash: hash)
         case .stored, .decoy:
-            _ = PasswordHasher.verify(password, hash: DecoyHashes.shared.hash(cost: decoyCost))
+            DecoyHashes.shared.check(password, cost: decoyCost)
             return false
         }
     }

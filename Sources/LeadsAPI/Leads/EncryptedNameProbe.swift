@@ -24,7 +24,7 @@ public enum EncryptedNameProbe {
 
     /// No parameters; one row of one boolean per `StoredNames.Column`, in its order.
     public static func statement(tablePrefix: String) -> PreparedStatement {
-        precondition(LeadStatements.isSafePrefix(tablePrefix), "table prefix must be [A-Za-z0-9_]*")
+        precondition(LeadStatements.prefixProblem(tablePrefix) == nil, "table prefix: \(LeadStatements.prefixProblem(tablePrefix) ?? "")")
         let tests = StoredNames.Column.allCases.map { column in
             "EXISTS (SELECT 1 FROM \(tablePrefix)\(column.table) WHERE \(column.name) LIKE '\(payloadPrefix)%')"
         }

@@ -44,7 +44,7 @@ public struct LeadStatements: Sendable {
     static let labelableType = #"E'VentureDrake\\LaravelCrm\\Models\\Lead'"#
 
     public init(tablePrefix prefix: String) {
-        precondition(Self.isSafePrefix(prefix), "table prefix must be [A-Za-z0-9_]*")
+        precondition(Self.prefixProblem(prefix) == nil, "table prefix: \(Self.prefixProblem(prefix) ?? "")")
         let p = prefix
         let now = "(now() AT TIME ZONE 'UTC')"
 
@@ -90,15 +90,17 @@ public struct LeadStatements: Sendable {
         // The exact total: sql/030's trigger-kept counters, a few index probes whatever the
         // table's size. They exist for the tables the migrations manage (crm_leads); with any
         // other prefix the rows are counted.
-        if p == "crm_" {
-            count = PreparedStatement(name: "leads_count", sql: """
-                SELECT coalesce(sum(live), 0)::bigint FROM leadsd_lead_counts
-                WHERE scope = (CASE WHEN $1::bigint IS NULL THEN 0 ELSE 1 END) + (CASE WHEN $2::bigint IS NULL THEN 0 ELSE 2 END)
-                  AND team_id = coalesce($2::bigint, 0) AND owner_id = coalesce($1::bigint, 0)
-                """)
-        } else {
-            count = PreparedStatement(name: "leads_count", sql: "SELECT count(*) FROM \(p)leads AS l \(listFilter)")
-        }
+        let counters = p == "crm_" ? """
+            SELECT coalesce(sum(live), 0)::bigint FROM leadsd_lead_counts
+            WHERE scope = (CASE WHEN $1::bigint IS NULL THEN 0 ELSE 1 END) + (CASE WHEN $2::bigint IS NULL THEN 0 ELSE 2 END)
+              AND team_id = coalesce($2::bigint, 0) AND owner_id = coalesce($1::bigint, 0)
+            """ : nil
+        count = PreparedStatement(name: "leads_count", sql: counters ?? "SELECT count(*) FROM \(p)leads AS l \(listFilter)")
+        // A page that starts at or past the total reads nothing: its LIMIT is 0, and
+        // PostgreSQL's Limit node with a zero count returns before pulling one row from the
+        // index scan below it (which would otherwise walk every live lead to skip them). Only
+        // where the total is cheap: counting the rows instead would cost what it saves.
+        let pageSize = counters.map { "CASE WHEN $4::bigint >= (\($0)) THEN 0 ELSE $3::bigint END" } ?? "$3::bigint"
         var list: [ListKey: PreparedStatement] = [:]
         for key in ListKey.all {
             let sort = key.sort
@@ -115,7 +117,7 @@ public struct LeadStatements: Sendable {
                 (SELECT l.* FROM \(p)leads AS l
                  WHERE l.deleted_at IS NULL AND \(owner) AND \(team)
                  \(order)
-                 LIMIT $3::bigint OFFSET $4::bigint)
+                 LIMIT \(pageSize) OFFSET $4::bigint)
                 """
             list[key] = PreparedStatement(name: "leads_list_\(sort.name)\(suffix)", sql: """
                 \(selectLeads(from: page))
@@ -334,9 +336,22 @@ public struct LeadStatements: Sendable {
         [show, count, resolve, claimNumber, create, createBare, update, lock, delete] + ListKey.all.compactMap { list[$0] }
     }
 
-    static func isSafePrefix(_ prefix: String) -> Bool {
-        prefix.utf8.count <= 32 && prefix.utf8.allSatisfy {
-            ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 95
+    /// Longest table prefix: the longest table name it makes (`pipeline_stages`, 15 bytes)
+    /// stays well within PostgreSQL's 63-byte identifiers.
+    public static let maximumPrefixBytes = 32
+
+    /// Why the statements cannot use `prefix` (it is interpolated into their SQL), or nil when
+    /// they can. The configuration refuses such a prefix with this message at start, so that
+    /// the precondition above is never what stops a worker.
+    ///
+    ///     LeadStatements.prefixProblem("crm_")      // nil
+    ///     LeadStatements.prefixProblem("crm;drop")  // "only a-z, 0-9 and '_'"
+    public static func prefixProblem(_ prefix: String) -> String? {
+        let allowed = prefix.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 122) || $0 == 95 }
+        guard allowed else { return "only a-z, 0-9 and '_'" }
+        guard prefix.utf8.count <= maximumPrefixBytes else {
+            return "at most \(maximumPrefixBytes) bytes, '\(prefix)' has \(prefix.utf8.count)"
         }
+        return nil
     }
 }

@@ -4,7 +4,7 @@ import ArgumentParser
 struct TokenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "token",
-        abstract: "Issue and revoke API tokens (Laravel Sanctum personal access tokens).",
-        subcommands: [TokenIssueCommand.self, TokenRevokeCommand.self]
+        abstract: "Issue, list and revoke API tokens (Laravel Sanctum personal access tokens).",
+        subcommands: [TokenIssueCommand.self, TokenRevokeCommand.self, TokenListCommand.self]
     )
 }

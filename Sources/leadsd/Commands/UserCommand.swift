@@ -5,6 +5,6 @@ struct UserCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
         abstract: "Manage users.",
-        subcommands: [UserAddCommand.self]
+        subcommands: [UserAddCommand.self, UserListCommand.self]
     )
 }

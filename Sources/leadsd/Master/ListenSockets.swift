@@ -32,7 +32,7 @@ struct ListenSockets: Sendable {
 
     /// The sockets for a reloaded configuration: a changed `--listen` or `--metrics-listen`
     /// is bound now (so that a failure fails the reload, not a worker); `retired` are the
-    /// master's copies of the replaced ones, to close once the old workers drain.
+    /// master's copies of the replaced ones, to close before the next fork.
     func rebound(from old: ServeConfiguration, to new: ServeConfiguration) throws(ConfigurationError) -> (sockets: ListenSockets, retired: [Int32]) {
         var next = self
         var retired: [Int32] = []

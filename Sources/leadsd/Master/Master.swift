@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Metrics
+import TLS
 
 /// The master process: single-threaded for its whole life. It owns the listening sockets,
 /// the TLS context and the metrics region, forks the workers, and afterwards only waits for
@@ -10,9 +11,8 @@ final class Master {
     private var configuration: ServeConfiguration
     private let arguments: [String]
     private var sockets: ListenSockets
-    /// The master's copies of sockets a reload replaced, closed once the old workers drain.
-    private var retiredSockets: [Int32] = []
     private var tls: LoadedTLSContext?
+    private var ticketKeys: TicketKeyRotation
     /// The configuration's encrypted-names check passed here, so workers need not run it.
     private var encryptedNamesChecked: Bool
     private let region: MetricsRegion
@@ -33,6 +33,8 @@ final class Master {
     }
     private var phase = Phase.starting
     private var startupGiveUpAt: UInt64 = 0
+    /// The first workers did not start within the start-up wait (see `advance`).
+    private var startStalled = false
     private var reloadRequested = false
     private var nextWatchdog: UInt64 = 0
 
@@ -60,7 +62,12 @@ final class Master {
         self.arguments = arguments
         notifier = SystemdNotifier()
         sockets = try ListenSockets.open(configuration)
-        tls = try configuration.tls.map { try LoadedTLSContext.load($0) }
+        // One ring for the master's whole life, mapped before the first fork, so that every
+        // generation of workers seals and opens tickets with the same keys.
+        let ring = try TicketKeyRing()
+        ticketKeys = TicketKeyRotation(ring: ring, now: Clock.monotonicNanoseconds())
+        tls = try configuration.tls.map { try LoadedTLSContext.load($0, ticketKeys: ring) }
+        try ticketKeys.adopt(tls, now: Clock.monotonicNanoseconds())
         encryptedNamesChecked = try EncryptedNamesCheck.atStart(configuration)
         // Room for three generations at once (two reloads in flight) and for a reload that
         // raises --workers; slots are reused as workers exit. 64 slots are under 2 MiB.
@@ -77,7 +84,7 @@ final class Master {
 
     private func loop() -> Never {
         let now = Clock.monotonicNanoseconds()
-        startupGiveUpAt = now + 60_000_000_000
+        startupGiveUpAt = now + (TestHooks.startupWaitNanoseconds ?? 60_000_000_000)
         nextWatchdog = now
         while true {
             reapChildren()
@@ -114,16 +121,29 @@ final class Master {
             nextWatchdog = now + interval
         }
         killOverdueDrains(now: now)
+        ticketKeys.rotateIfDue(tls, now: now)
         switch phase {
         case .starting:
             startMissingWorkers(now: now)
             let current = currentWorkers()
-            if current.count == configuration.workers, current.allSatisfy({ $0.state == .ready }) || now >= startupGiveUpAt {
+            let readyCount = current.filter { $0.state == .ready }.count
+            if readyCount == configuration.workers || (now >= startupGiveUpAt && readyCount > 0) {
                 phase = .running
-                notifier?.notify("READY=1\nSTATUS=serving with \(configuration.workers) workers\nMAINPID=\(masterPID)")
-                MasterLog.info("ready", [("workers", String(configuration.workers))])
+                startStalled = false
+                notifier?.notify("READY=1\nSTATUS=serving with \(readyCount) workers\nMAINPID=\(masterPID)")
+                MasterLog.info("ready", [("workers", String(readyCount))])
+            } else if now >= startupGiveUpAt {
+                // Not one worker accepts (each dies as it starts): READY=1 would tell systemd
+                // that a daemon serving nothing has started. Keep trying, with backoff, and say so.
+                startStalled = true
+                startupGiveUpAt = now + 30_000_000_000
+                notifier?.notify("STATUS=no worker has started; retrying")
+                MasterLog.error("start_stalled", [("workers", String(configuration.workers)), ("restarts", String(region.workerRestarts))])
             }
-            if reloadRequested, case .running = phase { beginReload(now: now) }
+            // A reload waits for the start, unless the start stalled: then it may bring the fix.
+            var started = false
+            if case .running = phase { started = true }
+            if reloadRequested, started || startStalled { beginReload(now: now) }
         case .running:
             startMissingWorkers(now: now)
             if reloadRequested { beginReload(now: now) }
@@ -135,11 +155,11 @@ final class Master {
             if allReady || (now >= giveUpAt && readyCount > 0) {
                 if !allReady { MasterLog.warning("reload_workers_not_ready", [("generation", String(generation))]) }
                 drainOldGenerations(now: now)
-                for fd in retiredSockets { close(fd) }
-                retiredSockets.removeAll()
                 region.recordReload()
                 phase = .running
-                notifier?.notify("READY=1\nSTATUS=serving with \(configuration.workers) workers")
+                // A start that stalled becomes ready here: systemd learns the main pid now.
+                notifier?.notify("READY=1\nSTATUS=serving with \(configuration.workers) workers" + (startStalled ? "\nMAINPID=\(masterPID)" : ""))
+                startStalled = false
                 MasterLog.info("reloaded", [("generation", String(generation))])
             } else if now >= giveUpAt {
                 // Not one new worker accepts (they crash at start?): the old ones keep serving
@@ -168,6 +188,7 @@ final class Master {
         let now = Clock.monotonicNanoseconds()
         var deadlines: [UInt64] = [now + 5_000_000_000]
         if notifier?.watchdogInterval != nil { deadlines.append(nextWatchdog) }
+        if let rotation = ticketKeys.deadline(tls) { deadlines.append(rotation) }
         var stopping = false
         if case .stopping = phase { stopping = true }
         if !stopping, currentWorkers().count < configuration.workers { deadlines.append(backoff.notBefore) }
@@ -284,10 +305,15 @@ final class Master {
         // The kernel keeps a listening socket open while any process holds it: the workers
         // close theirs as they drain, the master closes its copies now.
         sockets.closeAll()
-        for fd in retiredSockets { close(fd) }
-        retiredSockets.removeAll()
         for pid in Array(workers.keys) { drain(pid, now: now) }
         phase = .stopping(killAt: now + UInt64(configuration.shutdownTimeoutSeconds) * 1_000_000_000 + 3_000_000_000)
+    }
+
+    /// After RELOADING=1 systemd waits for READY=1 again; a master whose start stalled has
+    /// not been ready yet and must not say so now.
+    private func notifyReloadFailed() {
+        guard !startStalled else { return }
+        notifier?.notify("READY=1\nSTATUS=reload failed, still serving the previous configuration")
     }
 
     /// Re-reads the configuration and the certificate files, then starts a new generation of
@@ -295,24 +321,25 @@ final class Master {
     /// the whole time, so no connection is refused.
     private func beginReload(now: UInt64) {
         reloadRequested = false
-        notifier?.reloading()
+        // A reload of a start that stalled (see `advance`) was never READY: no RELOADING either.
+        if !startStalled { notifier?.reloading() }
         MasterLog.info("reloading", [("generation", String(generation + 1))])
         let fresh: ServeConfiguration
         let freshTLS: LoadedTLSContext?
         let freshNamesChecked: Bool
         do {
             fresh = try ServeConfiguration.load(arguments: arguments)
-            freshTLS = try fresh.tls.map { try LoadedTLSContext.load($0) }
+            freshTLS = try fresh.tls.map { try LoadedTLSContext.load($0, ticketKeys: ticketKeys.ring) }
             freshNamesChecked = try EncryptedNamesCheck.atStart(fresh)
         } catch {
             let message = (error as? ConfigurationError)?.description ?? "\(error)"
             MasterLog.error("reload_failed", [("error", message)])
-            notifier?.notify("READY=1\nSTATUS=reload failed, still serving the previous configuration")
+            notifyReloadFailed()
             return
         }
         if freeSlots.count < fresh.workers {
             MasterLog.error("reload_failed", [("error", "not enough metrics slots for \(fresh.workers) more workers (previous ones still draining, or --workers raised past a third of the slots); try again later or restart")])
-            notifier?.notify("READY=1")
+            notifyReloadFailed()
             return
         }
         do {
@@ -324,15 +351,22 @@ final class Master {
                 MasterLog.info("listen_changed", fields)
             }
             sockets = next
-            retiredSockets += retired
+            // Closed here, before the new workers are forked: a child inherits every open
+            // descriptor, and one that holds a socket it never accepts on keeps that port in
+            // LISTEN, filling a backlog nobody takes from. The old workers have their own copies
+            // and close them as they drain; then the kernel closes the socket.
+            for fd in retired { close(fd) }
         } catch {
             MasterLog.error("reload_failed", [("error", error.description)])
-            notifier?.notify("READY=1\nSTATUS=reload failed, still serving the previous configuration")
+            notifyReloadFailed()
             return
         }
         configuration = fresh
         tls = freshTLS
         encryptedNamesChecked = freshNamesChecked
+        do { try ticketKeys.adopt(tls, now: now) } catch {
+            MasterLog.error("ticket_keys_not_renewed", [("error", "\(error)")])
+        }
         generation += 1
         backoff = RespawnBackoff()
         phase = .reloading(giveUpAt: now + 30_000_000_000)

@@ -15,6 +15,7 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         let arguments = Self.serveArguments()
+        if options.checkConfig { ConfigCheck.run(arguments: arguments) }
         let configuration: ServeConfiguration
         do {
             configuration = try ServeConfiguration.load(arguments: arguments)

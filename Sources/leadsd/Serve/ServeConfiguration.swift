@@ -25,6 +25,8 @@ struct ServeConfiguration: Sendable {
         var certificatePath: String
         var keyPath: String
         var ticketKeyPath: String?
+        /// Seconds between rotations of in-memory ticket keys (no key file).
+        var ticketKeyRotationSeconds = 12 * 3600
     }
 
     /// Limits and timeouts of the HTTP server (handed to the HTTP layer's configuration).
@@ -40,12 +42,13 @@ struct ServeConfiguration: Sendable {
         var idleTimeoutSeconds: Int
     }
 
-    /// Parses `serve`'s arguments (after `--env-file`, when given, has been put into the
-    /// environment) and checks every value.
+    /// Parses `serve`'s arguments over the settings layers (credentials, environment, the
+    /// `env` credential, `--env-file`) and checks every value. Called at start and on SIGHUP.
     static func load(arguments: [String]) throws -> ServeConfiguration {
+        try SettingsLayers.apply(envFile: nil)
         var options = try ServeOptions.parse(arguments)
         if !options.envFile.isEmpty {
-            try EnvironmentFile.apply(path: options.envFile)
+            try SettingsLayers.apply(envFile: options.envFile)
             // Parse again so that the file's values reach the flags' environment fallbacks.
             options = try ServeOptions.parse(arguments)
         }
@@ -84,19 +87,24 @@ struct ServeConfiguration: Sendable {
         workers = workerCount
 
         let ticketKey = options.tlsTicketKey.isEmpty ? nil : options.tlsTicketKey
+        let rotation = try number(options.tlsTicketKeyRotation, "tls-ticket-key-rotation", "LEADSD_TLS_TICKET_KEY_ROTATION", 1...(7 * 86_400))
         switch (options.tlsCert.isEmpty ? nil : options.tlsCert, options.tlsKey.isEmpty ? nil : options.tlsKey, options.plainHTTP) {
         case (nil, nil, true):
             tls = nil
         case (_, _, true):
             throw ConfigurationError("--plain-http and --tls-cert/--tls-key exclude each other")
         case (let cert?, let key?, false):
-            tls = TLSFiles(certificatePath: cert, keyPath: key, ticketKeyPath: ticketKey)
+            tls = TLSFiles(certificatePath: cert, keyPath: key, ticketKeyPath: ticketKey, ticketKeyRotationSeconds: rotation)
         case (nil, nil, false):
             throw ConfigurationError("--tls-cert and --tls-key are required (or --plain-http behind a TLS-terminating balancer)")
         default:
             throw ConfigurationError("--tls-cert and --tls-key go together")
         }
         if tls == nil, ticketKey != nil { throw ConfigurationError("--tls-ticket-key needs --tls-cert and --tls-key") }
+        if let tls, !options.allowReadableKey {
+            try KeyFilePermissions.check(tls.keyPath, flag: "--tls-key")
+            if let ticketKeyPath = tls.ticketKeyPath { try KeyFilePermissions.check(ticketKeyPath, flag: "--tls-ticket-key") }
+        }
 
         proxyProtocol = options.proxyProtocol
         trustedProxies = try options.trustedProxies.split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }.map {
@@ -146,14 +154,19 @@ struct ServeConfiguration: Sendable {
             teamsEnabled: options.teams,
             appKeys: appKeys
         )
-        guard options.tablePrefix.utf8.allSatisfy({ $0 == UInt8(ascii: "_") || ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 122) }) else {
-            throw ConfigurationError("--table-prefix (LEADSD_TABLE_PREFIX): only a-z, 0-9 and '_'")
+        if let problem = LeadStatements.prefixProblem(options.tablePrefix) {
+            throw ConfigurationError("--table-prefix (LEADSD_TABLE_PREFIX): \(problem)")
         }
 
+        let statementTimeout = try number(options.dbStatementTimeout, "db-statement-timeout", "LEADSD_DB_STATEMENT_TIMEOUT", 1...3600)
         database = PostgresConfiguration(
             connectionString: url,
             poolSize: try number(options.dbPoolSize, "db-pool-size", "LEADSD_DB_POOL_SIZE", 1...256),
-            burstSize: try number(options.dbPoolBurst, "db-pool-burst", "LEADSD_DB_POOL_BURST", 0...256)
+            burstSize: try number(options.dbPoolBurst, "db-pool-burst", "LEADSD_DB_POOL_BURST", 0...256),
+            statementTimeoutMilliseconds: statementTimeout * 1_000,
+            // Later than the server's own cancel, which answers the request and leaves the
+            // connection usable; the pool's deadline is for a server or network that went silent.
+            requestDeadlineMilliseconds: (statementTimeout + 5) * 1_000
         )
     }
 

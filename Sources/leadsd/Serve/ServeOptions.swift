@@ -1,7 +1,8 @@
 import ArgumentParser
 
 /// The `serve` flags. Each falls back to an environment variable (systemd `EnvironmentFile=`)
-/// and then to a default; `ServeConfiguration` checks the values and turns them into types.
+/// and then to a default (an on/off flag has its `--no-` form, so that the variable may turn
+/// it on and the command line off again); `ServeConfiguration` checks the values and turns them into types.
 struct ServeOptions: ParsableArguments {
     @Option(help: "Address to listen on, HOST:PORT or [IPv6]:PORT (LEADSD_LISTEN).")
     var listen: String = EnvironmentDefault.string("LEADSD_LISTEN", "127.0.0.1:8443")
@@ -15,13 +16,19 @@ struct ServeOptions: ParsableArguments {
     @Option(name: .customLong("tls-key"), help: "Private key, PEM (LEADSD_TLS_KEY).")
     var tlsKey: String = EnvironmentDefault.string("LEADSD_TLS_KEY", "")
 
-    @Option(name: .customLong("tls-ticket-key"), help: "Session ticket key file shared by the hosts, 80 bytes (LEADSD_TLS_TICKET_KEY).")
+    @Option(name: .customLong("tls-ticket-key"), help: "Session ticket key file shared by the hosts: 80-byte keys, the current one first, then older decrypt-only ones; re-read on SIGHUP (LEADSD_TLS_TICKET_KEY).")
     var tlsTicketKey: String = EnvironmentDefault.string("LEADSD_TLS_TICKET_KEY", "")
 
-    @Flag(name: .customLong("plain-http"), help: "Serve plain HTTP, behind a TLS-terminating balancer (LEADSD_PLAIN_HTTP).")
+    @Option(name: .customLong("tls-ticket-key-rotation"), help: "Seconds between rotations of the in-memory session ticket keys, when no key file is given (LEADSD_TLS_TICKET_KEY_ROTATION).")
+    var tlsTicketKeyRotation: Int = EnvironmentDefault.int("LEADSD_TLS_TICKET_KEY_ROTATION", 12 * 3600)
+
+    @Flag(name: .customLong("allow-readable-key"), inversion: .prefixedNo, help: "Accept key files (--tls-key, --tls-ticket-key) that group or others may read (LEADSD_ALLOW_READABLE_KEY).")
+    var allowReadableKey: Bool = EnvironmentDefault.bool("LEADSD_ALLOW_READABLE_KEY", false)
+
+    @Flag(name: .customLong("plain-http"), inversion: .prefixedNo, help: "Serve plain HTTP, behind a TLS-terminating balancer (LEADSD_PLAIN_HTTP).")
     var plainHTTP: Bool = EnvironmentDefault.bool("LEADSD_PLAIN_HTTP", false)
 
-    @Flag(name: .customLong("proxy-protocol"), help: "Expect a PROXY protocol v1/v2 header from trusted proxies (LEADSD_PROXY_PROTOCOL).")
+    @Flag(name: .customLong("proxy-protocol"), inversion: .prefixedNo, help: "Expect a PROXY protocol v1/v2 header from trusted proxies (LEADSD_PROXY_PROTOCOL).")
     var proxyProtocol: Bool = EnvironmentDefault.bool("LEADSD_PROXY_PROTOCOL", false)
 
     @Option(name: .customLong("trusted-proxies"), help: "Comma-separated CIDRs whose PROXY header and X-Forwarded-* are believed (LEADSD_TRUSTED_PROXIES).")
@@ -56,7 +63,7 @@ struct ServeOptions: ParsableArguments {
         valueName: "file"))
     var appKeyFile: String = EnvironmentDefault.string("LEADSD_APP_KEY_FILE", "")
 
-    @Flag(name: .customLong("teams"), help: "Teams mode, X-Team-ID (LEADSD_TEAMS); not available yet: refused at start.")
+    @Flag(name: .customLong("teams"), inversion: .prefixedNo, help: "Teams mode, X-Team-ID (LEADSD_TEAMS); not available yet: refused at start.")
     var teams: Bool = EnvironmentDefault.bool("LEADSD_TEAMS", false)
 
     @Option(name: .customLong("max-body-bytes"), help: "Largest request body; larger is 413 (LEADSD_MAX_BODY_BYTES).")
@@ -95,9 +102,15 @@ struct ServeOptions: ParsableArguments {
     @Option(name: .customLong("db-pool-burst"), help: "Extra PostgreSQL connections per worker, opened while durable writes pile up and closed after 10 s idle; for databases with a slow WAL flush (LEADSD_DB_POOL_BURST).")
     var dbPoolBurst: Int = EnvironmentDefault.int("LEADSD_DB_POOL_BURST", 0)
 
+    @Option(name: .customLong("db-statement-timeout"), help: "Seconds a PostgreSQL statement may run before the server cancels it; the request gets 503 (LEADSD_DB_STATEMENT_TIMEOUT).")
+    var dbStatementTimeout: Int = EnvironmentDefault.int("LEADSD_DB_STATEMENT_TIMEOUT", 5)
+
     @Option(name: .customLong("backlog"), help: "Listen backlog of the sockets the daemon binds (LEADSD_BACKLOG).")
     var backlog: Int = EnvironmentDefault.int("LEADSD_BACKLOG", 1024)
 
     @Option(name: .customLong("env-file"), help: "KEY=VALUE file read at start and again on SIGHUP (LEADSD_ENV_FILE).")
     var envFile: String = EnvironmentDefault.string("LEADSD_ENV_FILE", "")
+
+    @Flag(name: .customLong("check-config"), help: "Check the settings, the certificate and key, and the database, print one line per problem, and exit 0 (all good) or 1.")
+    var checkConfig = false
 }

@@ -19,38 +19,104 @@ struct AccessRecord {
 /// The access log: one JSON line per request on stdout, for journald. Lines are collected
 /// during one turn of the worker's queue and written together at its end, so a burst costs
 /// one write(2) and no line waits longer than the current turn.
+///
+/// Writing never blocks (see `NonBlockingOutput`). What stdout does not take stays here, up
+/// to `maximumPendingBytes`, and is tried again shortly; lines past that are dropped whole and
+/// counted (`leadsd_access_log_dropped_lines_total`): a stuck reader costs log lines, never
+/// requests.
 final class AccessLog: @unchecked Sendable {
     // Sendable: used only on `queue`, the worker's serial queue.
     private let queue: DispatchQueue
+    private let output: NonBlockingOutput
     private let pid = getpid()
+    /// Lines not written yet; `written` bytes at its front already went out.
     private var buffer: [UInt8] = []
+    private var written = 0
     private var flushScheduled = false
+    private var retryScheduled = false
     private var clock = RFC3339Clock()
+    private let dropped: (Int) -> Void
 
-    init(queue: DispatchQueue) {
+    /// Unwritten bytes kept while stdout takes nothing; past it, new lines are dropped.
+    static let maximumPendingBytes = 64 * 1024
+    /// At most this much per write: a pipe takes a write of up to PIPE_BUF bytes whole or not
+    /// at all, so the lines of several workers never interleave mid-line.
+    static let chunkBytes = 4096
+    static let retryDelay = DispatchTimeInterval.milliseconds(50)
+
+    /// `dropped` is told how many lines were dropped, as they are.
+    init(queue: DispatchQueue, output: NonBlockingOutput = .standardOutput(), dropped: @escaping (Int) -> Void = { _ in }) {
         self.queue = queue
+        self.output = output
+        self.dropped = dropped
         buffer.reserveCapacity(16 * 1024)
     }
 
     func record(_ record: AccessRecord) {
+        guard buffer.count - written < Self.maximumPendingBytes else {
+            dropped(1)
+            return
+        }
         Self.appendLine(record, time: clock.now(), pid: pid, to: &buffer)
-        if buffer.count >= 64 * 1024 { flush(); return }
+        if retryScheduled { return }  // stdout is full: the retry writes it
+        if buffer.count - written >= Self.maximumPendingBytes { flush(); return }
         if !flushScheduled {
             flushScheduled = true
             queue.async { self.flush() }
         }
     }
 
+    /// Writes what stdout takes now, in whole lines of at most `chunkBytes` (a longer line alone).
     func flush() {
         flushScheduled = false
-        var offset = 0
-        while offset < buffer.count {
-            let written = buffer.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress! + offset, $0.count - offset) }
-            if written > 0 { offset += written; continue }
-            if written < 0, errno == EINTR { continue }
-            break  // stdout gone or full: losing log lines beats blocking the worker forever
+        while written < buffer.count {
+            let end = Self.chunkEnd(buffer, from: written, limit: Self.chunkBytes)
+            let outcome = buffer.withUnsafeBytes { output.write(UnsafeRawBufferPointer(rebasing: $0[written..<end])) }
+            switch outcome {
+            case .wrote(let count):
+                written += count
+            case .full:
+                compact()
+                scheduleRetry()
+                return
+            case .closed:
+                // Nobody will ever read these: count them, and keep counting what follows.
+                dropped(buffer[written...].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) })
+                written = buffer.count
+            }
         }
         buffer.removeAll(keepingCapacity: true)
+        written = 0
+    }
+
+    private func compact() {
+        guard written > 0 else { return }
+        buffer.removeFirst(written)
+        written = 0
+    }
+
+    private func scheduleRetry() {
+        guard !retryScheduled else { return }
+        retryScheduled = true
+        queue.asyncAfter(deadline: .now() + Self.retryDelay) {
+            self.retryScheduled = false
+            self.flush()
+        }
+    }
+
+    /// The end of the longest run of whole lines from `start` within `limit` bytes, or of the
+    /// one line at `start` when it alone is longer.
+    static func chunkEnd(_ bytes: [UInt8], from start: Int, limit: Int) -> Int {
+        let cap = min(bytes.count, start + limit)
+        var end = start
+        var index = start
+        while index < cap {
+            if bytes[index] == 0x0A { end = index + 1 }
+            index += 1
+        }
+        if end > start { return end }
+        // No line end within the limit: the line goes out alone, to its end.
+        return (bytes[start...].firstIndex(of: 0x0A)).map { $0 + 1 } ?? bytes.count
     }
 
     static func appendLine(_ record: AccessRecord, time: String, pid: pid_t, to out: inout [UInt8]) {

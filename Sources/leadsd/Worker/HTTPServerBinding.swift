@@ -17,21 +17,43 @@ import TLS
 // and delete Worker/Interim/.
 
 /// The TLS context made by the master before fork, so that every worker shares its session
-/// ticket keys (resumption across workers).
+/// ticket keys (resumption across workers). The keys are the master's `TicketKeyRing`, shared
+/// by every generation of workers; a key file's keys replace the ring's only once the master
+/// adopts the context (`adoptTicketKeys`), so a reload that fails later changes nothing.
 struct LoadedTLSContext: @unchecked Sendable {
     // Sendable: made in the single-threaded master, then only read (each worker its own copy).
     let files: ServeConfiguration.TLSFiles
     let context: TLSContext
+    private let fileKeys: TicketKeyFileContents?
 
-    static func load(_ files: ServeConfiguration.TLSFiles) throws(ConfigurationError) -> LoadedTLSContext {
+    static func load(_ files: ServeConfiguration.TLSFiles, ticketKeys: TicketKeyRing) throws(ConfigurationError) -> LoadedTLSContext {
         do {
-            let context = try TLSContext(certificateChainFile: files.certificatePath,
-                                         privateKeyFile: files.keyPath, ticketKeyFile: files.ticketKeyPath)
-            return LoadedTLSContext(files: files, context: context)
+            let fileKeys = try files.ticketKeyPath.map { TicketKeyFileContents(try TicketKeyRing.keys(inFile: $0)) }
+            let context = try TLSContext(certificateChainFile: files.certificatePath, privateKeyFile: files.keyPath, ticketKeys: ticketKeys)
+            return LoadedTLSContext(files: files, context: context, fileKeys: fileKeys)
         } catch {
             throw ConfigurationError("TLS: \(error)")
         }
     }
+
+    /// Puts the key file's keys into the ring, or random ones when the configuration names no
+    /// file any more (master, before forking workers that use this context).
+    func adoptTicketKeys() throws {
+        let ring = context.ticketKeys
+        if let fileKeys {
+            ring.install(fileKeys.keys)
+        } else if ring.source == .file {
+            try ring.installRandom()
+        }
+    }
+}
+
+/// Keys read from a key file, erased from memory with their last reference.
+final class TicketKeyFileContents: @unchecked Sendable {
+    // Sendable: made and read by the master's single thread only.
+    private(set) var keys: [[UInt8]]
+    init(_ keys: [[UInt8]]) { self.keys = keys }
+    deinit { TicketKeyRing.erase(&keys) }
 }
 
 /// What the worker needs of a running server.

@@ -22,6 +22,6 @@ final class MetricsResponder: HTTPResponder {
         }
         var headers = HTTPHeaders()
         headers.add("Content-Type", PrometheusRenderer.contentType)
-        respond(HTTPResponse(status: 200, headers: headers, body: Array(PrometheusRenderer.render(region).utf8), route: "/metrics"))
+        respond(HTTPResponse(status: 200, headers: headers, body: Array(PrometheusRenderer.render(region, buildInfo: [("version", BuildInfo.version), ("commit", BuildInfo.commit)]).utf8), route: "/metrics"))
     }
 }

@@ -15,9 +15,16 @@ enum TestHooks {
 
     /// `LEADSD_TEST_HOOKS=1`: adds `GET /__test/sleep/{ms}` (answers 200 after ms, at most 60 s).
     static var routesEnabled: Bool { getenv("LEADSD_TEST_HOOKS").map { String(cString: $0) == "1" } ?? false }
+
+    /// `LEADSD_TEST_STARTUP_WAIT_MS=N`: the master waits N ms (not 60 s) for its first workers
+    /// before it decides whether the start stalled.
+    static var startupWaitNanoseconds: UInt64? {
+        getenv("LEADSD_TEST_STARTUP_WAIT_MS").flatMap { UInt64(String(cString: $0)) }.map { $0 * 1_000_000 }
+    }
     #else
     static let workerExitsAtStart = false
     static let routesEnabled = false
+    static let startupWaitNanoseconds: UInt64? = nil
     #endif
 }
 

@@ -46,7 +46,8 @@ final class Worker: @unchecked Sendable {
 
     func start() {
         let configuration = plan.configuration
-        let accessLog = AccessLog(queue: queue)
+        let metrics = plan.metrics
+        let accessLog = AccessLog(queue: queue, dropped: { metrics.recordAccessLogDroppedLines($0) })
         self.accessLog = accessLog
         let pool = PostgresPool(
             configuration: configuration.database,
@@ -61,7 +62,6 @@ final class Worker: @unchecked Sendable {
         application.encryptedNames.check()
         var api: HTTPResponder = application
         if TestHooks.routesEnabled { api = TestHookResponder(wrapping: api, queue: queue) }
-        let metrics = plan.metrics
         let events = ServerEvents(
             requestCompleted: { record in
                 metrics.recordRequest(route: record.route, status: record.status, durationMicroseconds: record.durationMicroseconds)

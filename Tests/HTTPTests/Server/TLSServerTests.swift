@@ -101,6 +101,58 @@ final class TLSServerTests: XCTestCase {
         XCTAssertThrowsError(try TLSContext(certificateChainFile: certificate.cert, privateKeyFile: certificate.key, ticketKeyFile: short))
     }
 
+    /// A key file holds the current key first and older, decrypt-only keys after it. A ticket
+    /// sealed by an older key still resumes, and the client gets a new one sealed by the current
+    /// key; a ticket whose key is no longer listed does not resume (a full handshake), so a key
+    /// taken out of the file can no longer open sessions. TLS 1.2 (whose recorded sessions a
+    /// leaked key would decrypt) and 1.3 alike; each server is a context of its own, so only the
+    /// ticket can resume a session (no shared session cache).
+    func testTicketsOfPreviousKeysResumeAndAreRenewedThoseOfDroppedKeysDoNot() throws {
+        let directory = certificate.directory
+        let old = directory + "/old.key", new = directory + "/new.key"
+        let oldName = try TicketKeyFiles.makeKey(at: old), newName = try TicketKeyFiles.makeKey(at: new)
+        func context(_ keys: [String]) throws -> TLSContext {
+            let file = directory + "/ring-\(UInt32.random(in: 0...UInt32.max)).key"
+            try TicketKeyFiles.combine(keys, into: file)
+            return try TLSContext(certificateChainFile: certificate.cert, privateKeyFile: certificate.key, ticketKeyFile: file)
+        }
+        for version in ["-tls1_2", "-tls1_3"] {
+            let sealedByOld = directory + "/old\(version).pem", sealedByNew = directory + "/new\(version).pem"
+            let before = try start(try context([old]))
+            XCTAssertTrue(try sClient(before.port, [version, "-sess_out", sealedByOld]).output.contains("New, TLSv1."))
+            XCTAssertEqual(try TicketKeyFiles.ticketKeyName(ofSession: sealedByOld), oldName, version)
+
+            let rotated = try start(try context([new, old]))
+            let resumed = try sClient(rotated.port, [version, "-sess_in", sealedByOld])
+            XCTAssertTrue(resumed.output.contains("Reused, TLSv1."), "\(version): \(resumed.output)")
+            // The session the client ends with carries a ticket of the current key.
+            let renewed = resumed.output.components(separatedBy: "SSL-Session:").last ?? ""
+            XCTAssertEqual(TicketKeyFiles.ticketKeyName(inSessionText: renewed), newName, "\(version): renewed with the current key")
+            XCTAssertTrue(try sClient(rotated.port, [version, "-sess_out", sealedByNew]).output.contains("New, TLSv1."))
+            XCTAssertEqual(try TicketKeyFiles.ticketKeyName(ofSession: sealedByNew), newName, "\(version): new tickets use the first key")
+
+            let dropped = try start(try context([new]))
+            let refused = try sClient(dropped.port, [version, "-sess_in", sealedByOld])
+            XCTAssertTrue(refused.output.contains("New, TLSv1."), "\(version): \(refused.output)")
+            XCTAssertTrue(try sClient(dropped.port, [version, "-sess_in", sealedByNew]).output.contains("Reused, TLSv1."), version)
+        }
+    }
+
+    /// In-memory keys: after one rotation a ticket of the previous key resumes; after two it
+    /// does not (the key was erased from the ring every worker reads).
+    func testRotatedKeysOpenTheirTicketsForOneMoreRotation() throws {
+        let ring = try TicketKeyRing()
+        let server = try start(try TLSContext(certificateChainFile: certificate.cert, privateKeyFile: certificate.key, ticketKeys: ring))
+        let first = certificate.directory + "/first.pem"
+        XCTAssertTrue(try sClient(server.port, ["-tls1_2", "-sess_out", first]).output.contains("New, TLSv1.2"))
+        try ring.rotate()
+        let resumed = try sClient(server.port, ["-tls1_2", "-sess_in", first])
+        XCTAssertTrue(resumed.output.contains("Reused, TLSv1.2"), resumed.output)
+        try ring.rotate()
+        let refused = try sClient(server.port, ["-tls1_2", "-sess_in", first])
+        XCTAssertTrue(refused.output.contains("New, TLSv1.2"), refused.output)
+    }
+
     func testLargeResponsesAndKeepAliveOverTLS() throws {
         let server = try start()
         let url = "https://127.0.0.1:\(server.port)"
