@@ -117,17 +117,35 @@ final class EncryptedNamesEndToEndTests: XCTestCase {
         defer { daemon.stop() }
         try "APP_KEY=\n".write(toFile: file, atomically: false, encoding: .utf8)
         daemon.process.signal(SIGHUP)
-        let deadline = Date().addingTimeInterval(15)
         var failed: String?
-        while Date() < deadline, failed == nil {
+        _ = waitUntil(15) {
             failed = daemon.process.stderrLines().first { $0.contains("\"reload_failed\"") }
-            if failed == nil { usleep(100_000) }
+            return failed != nil
         }
         XCTAssertTrue(failed?.contains("crm_people.first_name holds Laravel-encrypted values but no APP_KEY is configured") == true,
                       daemon.process.stderr())
         let (person, name) = try XCTUnwrap(Self.expectedPeople.first { $0.value == "Jane Doe" })
         let client = try daemon.client()
         let response = try client.json("POST", leads, token: environment.fixture.full, body: #"{"title":"After reload","person_id":"\#(person)"}"#)
+        XCTAssertEqual(response.status, 201, response.text)
+        XCTAssertEqual((response.data["person"] as? [String: String])?["name"], name)
+    }
+
+    /// Under systemd the key is the `app-key` credential: `$CREDENTIALS_DIRECTORY/app-key`,
+    /// 0440 as systemd's ACL shows it, stands in for --app-key-file.
+    func testTheAppKeyCredentialDecrypts() throws {
+        let credentials = NSTemporaryDirectory() + "leadsd-e2e-credentials-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        XCTAssertEqual(mkdir(credentials, 0o700), 0)
+        defer { unlink(credentials + "/app-key"); rmdir(credentials) }
+        try (LaravelCiphertext.appKey(Self.key) + "\n").write(toFile: credentials + "/app-key", atomically: false, encoding: .utf8)
+        chmod(credentials + "/app-key", 0o440)
+        let daemon = try EndToEndDaemon(databaseURL: environment.database.url, certificate: environment.certificate,
+                                        arguments: ["--workers", "1"] + EndToEndEnvironment.generousLimits,
+                                        environment: ["CREDENTIALS_DIRECTORY": credentials])
+        defer { daemon.stop() }
+        let (person, name) = try XCTUnwrap(Self.expectedPeople.first { $0.value == "José Müller" })
+        let response = try daemon.client().json("POST", leads, token: environment.fixture.full,
+                                                body: #"{"title":"Credential","person_id":"\#(person)"}"#)
         XCTAssertEqual(response.status, 201, response.text)
         XCTAssertEqual((response.data["person"] as? [String: String])?["name"], name)
     }
@@ -220,12 +238,8 @@ final class EncryptedNamesEndToEndTests: XCTestCase {
             let stored = encrypted ? try LaravelCiphertext.encrypt(["Secret"], key: Self.key)[0] : "Plain"
             _ = try CRMSeed(connection).person(first: stored, last: nil)
             // The worker probes again each second.
-            let deadline = Date().addingTimeInterval(15)
-            var found = false
-            while Date() < deadline, !found {
-                let lines = daemon.process.stderrLines()
-                found = lines.contains { $0.contains(encrypted ? "\"encrypted_names_refused\"" : "\"encrypted_names_checked\"") }
-                if !found { usleep(100_000) }
+            let found = waitUntil(15) {
+                daemon.process.stderrLines().contains { $0.contains(encrypted ? "\"encrypted_names_refused\"" : "\"encrypted_names_checked\"") }
             }
             XCTAssertTrue(found, daemon.process.stderr())
             XCTAssertEqual(try client.request("GET", "/readyz").status, encrypted ? 503 : 200, "encrypted: \(encrypted)")

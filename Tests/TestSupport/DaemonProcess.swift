@@ -50,6 +50,12 @@ public final class DaemonProcess: @unchecked Sendable {
         }
     }
 
+    /// Variables leadsd reads as settings, which a test's daemon never inherits from the
+    /// developer's shell (a test that wants one passes it).
+    public static func isSetting(_ name: String) -> Bool {
+        name.hasPrefix("LEADSD_") || ["DATABASE_URL", "APP_KEY", "APP_PREVIOUS_KEYS", "CREDENTIALS_DIRECTORY"].contains(name)
+    }
+
     /// Starts the daemon and, unless `waitForHealth` is false, waits until every worker
     /// accepts and `/healthz` is 200.
     /// `--listen`, `--metrics-listen` (unless `addListenFlags` is false: the test sets them
@@ -66,7 +72,9 @@ public final class DaemonProcess: @unchecked Sendable {
         if addListenFlags, !arguments.contains("--listen") { args += ["--listen", "127.0.0.1:0"] }
         if addListenFlags, !arguments.contains("--metrics-listen") { args += ["--metrics-listen", "127.0.0.1:0"] }
         if !arguments.contains("--plain-http"), !arguments.contains("--tls-cert") { args.append("--plain-http") }
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("LEADSD_") && $0.key != "NOTIFY_SOCKET" && !$0.key.hasPrefix("LISTEN_") }
+        var env = ProcessInfo.processInfo.environment.filter {
+            !Self.isSetting($0.key) && $0.key != "NOTIFY_SOCKET" && !$0.key.hasPrefix("LISTEN_")
+        }
         env["DATABASE_URL"] = Self.defaultDatabaseURL
         for (key, value) in environment { env[key] = value }
 

@@ -15,6 +15,7 @@ final class AppKeyConfigurationTests: XCTestCase {
 
     override func tearDown() {
         for file in files { unlink(file) }
+        unsetenv("CREDENTIALS_DIRECTORY")
     }
 
     private func configuration(_ arguments: [String] = [], _ environment: [String: String]) throws -> ServeConfiguration {
@@ -73,13 +74,15 @@ final class AppKeyConfigurationTests: XCTestCase {
             ([], ["APP_PREVIOUS_KEYS": LaravelCiphertext.appKey(previous)], "APP_PREVIOUS_KEYS is set but APP_KEY is not"),
             ([], ["APP_KEY": LaravelCiphertext.appKey(key), "APP_PREVIOUS_KEYS": "0123456789abcdef"],
              "APP_PREVIOUS_KEYS (key 1): 16 bytes, but APP_KEY has 32"),
-            (["--app-key-file", readable], [:], "--app-key-file \(readable): readable by its group or others (mode 640); chmod 600 it"),
+            (["--app-key-file", readable], [:],
+             "--app-key-file \(readable): permissions 0640 are too open: a key must not be accessible by group or others (chmod 600 it, or pass --allow-readable-key)"),
             (["--app-key-file", "/nonexistent/app-key"], [:], "--app-key-file /nonexistent/app-key: No such file"),
             (["--app-key-file", empty], [:], "--app-key-file \(empty): holds no key"),
             (["--app-key-file", wrong], [:], "--app-key-file \(wrong): the key is 20 bytes"),
             (["--app-key-file", two], ["APP_PREVIOUS_KEYS": LaravelCiphertext.appKey(previous)],
              "--app-key-file \(two) holds previous keys and APP_PREVIOUS_KEYS is set too"),
-            (["--app-key-file", two], ["APP_KEY": LaravelCiphertext.appKey(key)], "APP_KEY and --app-key-file (LEADSD_APP_KEY_FILE) exclude each other"),
+            (["--app-key-file", two], ["APP_KEY": LaravelCiphertext.appKey(key)],
+             "APP_KEY and --app-key-file \(two) (LEADSD_APP_KEY_FILE, or the app-key credential) exclude each other: give the key in one place"),
         ]
         for (arguments, environment, expected) in cases {
             let message = error(arguments, environment)
@@ -88,6 +91,34 @@ final class AppKeyConfigurationTests: XCTestCase {
                 XCTAssertFalse(message?.contains(Data(secret).base64EncodedString()) == true, message ?? "")
             }
         }
+    }
+
+    /// The key file is held to the TLS key's rule (KeyFilePermissions): --allow-readable-key
+    /// accepts a file its group may read, and a systemd credential's group bits (the mode of
+    /// its ACL's mask) do not count, its others bits do.
+    func testTheKeyFileFollowsTheKeyPermissionRule() throws {
+        let readable = try keyFile(LaravelCiphertext.appKey(key), mode: 0o640)
+        XCTAssertEqual(try configuration(["--app-key-file", readable, "--allow-readable-key"], [:]).api.appKeys?.all, [key])
+        let credential = try keyFile(LaravelCiphertext.appKey(key), mode: 0o440)
+        setenv("CREDENTIALS_DIRECTORY", (credential as NSString).deletingLastPathComponent, 1)
+        XCTAssertEqual(try configuration(["--app-key-file", credential], [:]).api.appKeys?.all, [key])
+        chmod(credential, 0o444)
+        XCTAssertTrue(error(["--app-key-file", credential], [:])?.contains("permissions 0444 are too open") == true)
+    }
+
+    /// The `app-key` credential stands in for LEADSD_APP_KEY_FILE: the variable gets its path.
+    func testTheAppKeyCredentialIsTheKeyFile() throws {
+        let app = try XCTUnwrap(SystemdCredentials.all.first { $0.name == "app-key" })
+        XCTAssertEqual(app.variable, "LEADSD_APP_KEY_FILE")
+        let directory = NSTemporaryDirectory() + "leadsd-app-key-credentials-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        XCTAssertEqual(mkdir(directory, 0o700), 0)
+        let credential = directory + "/app-key"
+        defer { unlink(credential); rmdir(directory) }
+        try (LaravelCiphertext.appKey(key) + "\n").write(toFile: credential, atomically: false, encoding: .utf8)
+        chmod(credential, 0o400)
+        setenv("CREDENTIALS_DIRECTORY", directory, 1)
+        XCTAssertEqual(try SystemdCredentials.value(of: app), credential)
+        XCTAssertEqual(try configuration(["--app-key-file", credential], [:]).api.appKeys?.all, [key])
     }
 
     /// The real binary: a malformed key is one line on stderr, exit 64, and the key is not in it.

@@ -31,6 +31,17 @@ public enum EncryptedNameProbe {
         return PreparedStatement(name: "leads_encrypted_names", sql: "SELECT " + tests.joined(separator: ", "))
     }
 
+    /// Per column (`crm_people.first_name`, ...), a statement for at most `limit` of its
+    /// values that look like payloads: `leadsd serve --check-config` tries the app key on them.
+    public static func samples(tablePrefix: String, limit: Int) -> [(column: String, statement: PreparedStatement)] {
+        precondition(LeadStatements.prefixProblem(tablePrefix) == nil && limit > 0, "table prefix and limit as the configuration checks them")
+        return StoredNames.Column.allCases.map { column in
+            (column.qualified(tablePrefix: tablePrefix), PreparedStatement(name: "leads_encrypted_name_samples_\(column.table)_\(column.name)", sql: """
+                SELECT \(column.name) FROM \(tablePrefix)\(column.table) WHERE \(column.name) LIKE '\(payloadPrefix)%' LIMIT \(limit)
+                """))
+        }
+    }
+
     /// What the statement's result says; nil when it is not the statement's row.
     public static func finding(in result: QueryResult, tablePrefix: String) -> Finding? {
         switch encryptedColumn(in: result) {

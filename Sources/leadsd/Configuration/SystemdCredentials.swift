@@ -31,6 +31,8 @@ enum SystemdCredentials {
         Credential(name: "tls-cert", variable: "LEADSD_TLS_CERT", use: .path),
         Credential(name: "tls-key", variable: "LEADSD_TLS_KEY", use: .path),
         Credential(name: "tls-ticket-key", variable: "LEADSD_TLS_TICKET_KEY", use: .path),
+        // A path, not the text: the file may list previous keys after the current one.
+        Credential(name: "app-key", variable: "LEADSD_APP_KEY_FILE", use: .path),
     ]
 
     /// The optional `env` credential: a KEY=VALUE file of settings (secrets among them).

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import LeadsAPI
 import Migrations
 import Postgres
 import TLS
@@ -29,6 +30,7 @@ enum ConfigCheck {
         [
             Check(name: "tls", needsDatabase: false, problems: tlsProblems),
             Check(name: "migrations", needsDatabase: true, problems: migrationProblems),
+            Check(name: "encrypted-names", needsDatabase: true, problems: encryptedNameProblems),
         ]
     }
 
@@ -97,6 +99,39 @@ enum ConfigCheck {
             return ["\(pending.count) not applied (\(pending.map(\.identifier).joined(separator: ", "))): run leadsd migrate"]
         } catch {
             return [error.description]
+        }
+    }
+
+    /// Values of each name column `encryptedNameProblems` tries the app key on.
+    static let encryptedNameSamples = 20
+
+    /// Contract §2c. No key configured: a name column that holds Laravel payloads, which
+    /// `serve` refuses to start on. A key configured (its parsing is the settings' check): a
+    /// column whose payloads none of the keys decrypts, a wrong APP_KEY, with which `serve`
+    /// would hand those names out as stored, ciphertext, as Laravel CRM does.
+    private static func encryptedNameProblems(_ context: Context) -> [String] {
+        guard let database = context.database else { return [] }
+        let api = context.configuration.api
+        do throws(PostgresError) {
+            guard let keys = api.appKeys else {
+                guard case .ciphertext(let column)? = try EncryptedNamesCheck.finding(on: database, tablePrefix: api.tablePrefix) else {
+                    return []
+                }
+                return [EncryptedNamesCheck.refusal(column: column)]
+            }
+            try database.execute("SET statement_timeout = \(EncryptedNamesCheck.statementTimeoutMilliseconds)")
+            let encrypter = LaravelEncrypter(keys: keys)
+            var problems: [String] = []
+            for (column, statement) in EncryptedNameProbe.samples(tablePrefix: api.tablePrefix, limit: encryptedNameSamples) {
+                let values = try database.execute(statement.sql).rows.compactMap { $0.first?.bytes }
+                guard !values.isEmpty, !values.contains(where: { encrypter.decrypt($0) != nil }) else { continue }
+                problems.append("\(column): none of \(values.count) Laravel-encrypted values read decrypts with the app key (\(keys)): is it the Laravel application's APP_KEY? serve would show such names as stored, ciphertext")
+            }
+            return problems
+        } catch {
+            // 42P01, undefined_table: not migrated yet, which the migrations line reports.
+            if error.sqlState == "42P01" { return [] }
+            return ["cannot look for encrypted names: \(error.message)"]
         }
     }
 }

@@ -17,15 +17,12 @@ enum EncryptedNamesCheck {
     /// True when the workers need not check: a key is configured, or no column holds a payload.
     static func atStart(_ configuration: ServeConfiguration) throws(ConfigurationError) -> Bool {
         guard configuration.api.appKeys == nil else { return true }
-        let prefix = configuration.api.tablePrefix
         let finding: EncryptedNameProbe.Finding?
         do throws(PostgresError) {
             let connection = try BlockingConnection(connectionString: configuration.database.connectionString,
                                                     connectTimeoutSeconds: connectTimeoutSeconds)
             defer { connection.close() }
-            try connection.execute("SET statement_timeout = \(statementTimeoutMilliseconds)")
-            finding = EncryptedNameProbe.finding(in: try connection.execute(EncryptedNameProbe.statement(tablePrefix: prefix).sql),
-                                                 tablePrefix: prefix)
+            finding = try Self.finding(on: connection, tablePrefix: configuration.api.tablePrefix)
         } catch {
             deferred(error.message.singleLine)
             return false
@@ -39,6 +36,14 @@ enum EncryptedNamesCheck {
             deferred("the probe's result has an unexpected shape")
             return false
         }
+    }
+
+    /// `EncryptedNameProbe` on an open connection, within `statementTimeoutMilliseconds`
+    /// (the setting stays on that connection); nil when its result has an unexpected shape.
+    static func finding(on connection: BlockingConnection, tablePrefix: String) throws(PostgresError) -> EncryptedNameProbe.Finding? {
+        try connection.execute("SET statement_timeout = \(statementTimeoutMilliseconds)")
+        return EncryptedNameProbe.finding(in: try connection.execute(EncryptedNameProbe.statement(tablePrefix: tablePrefix).sql),
+                                          tablePrefix: tablePrefix)
     }
 
     static func refusal(column: String) -> String {

@@ -2,10 +2,11 @@
 import Glibc
 #endif
 
-/// Private key files that the group or others may read are refused, as OpenSSH refuses an
-/// identity file that is too open: a key readable by every local user is a leaked key, and
-/// the operator should hear so at start, not find out later. `--allow-readable-key` accepts
-/// them (a key shared through a group on purpose, like Debian's `ssl-cert`).
+/// Key files (the TLS private key, session ticket keys, Laravel's app key) that the group or
+/// others may read are refused, as OpenSSH refuses an identity file that is too open: a key
+/// readable by every local user is a leaked key, and the operator should hear so at start,
+/// not find out later. `--allow-readable-key` accepts them (a key shared through a group on
+/// purpose, like Debian's `ssl-cert`).
 ///
 ///     try KeyFilePermissions.check("/run/credentials/leadsd.service/tls-key", flag: "--tls-key")
 enum KeyFilePermissions {
@@ -22,7 +23,7 @@ enum KeyFilePermissions {
         let credential = SystemdCredentials.directory.map { Self.isDirectlyInside(path, $0) } ?? false
         guard mode & (credential ? 0o007 : 0o077) != 0 else { return }
         throw ConfigurationError(
-            "\(flag) \(path): permissions \(octal(mode)) are too open: a private key must not be accessible by group or others (chmod 600 it, or pass --allow-readable-key)")
+            "\(flag) \(path): permissions \(octal(mode)) are too open: a key must not be accessible by group or others (chmod 600 it, or pass --allow-readable-key)")
     }
 
     private static func isDirectlyInside(_ path: String, _ directory: String) -> Bool {

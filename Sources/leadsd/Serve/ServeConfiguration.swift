@@ -140,7 +140,7 @@ struct ServeConfiguration: Sendable {
         if options.teams {
             throw ConfigurationError("--teams (LEADSD_TEAMS): teams mode (X-Team-ID) is not available in this version")
         }
-        let appKeys = try Self.appKeys(file: options.appKeyFile, environment: environment)
+        let appKeys = try Self.appKeys(file: options.appKeyFile, allowReadableFile: options.allowReadableKey, environment: environment)
         let expiration = try number(options.tokenExpiration, "token-expiration", "LEADSD_TOKEN_EXPIRATION", 0...(100 * 365 * 24 * 60))
         api = APIConfiguration(
             routePrefix: prefix,
@@ -171,8 +171,9 @@ struct ServeConfiguration: Sendable {
     }
 
     /// `APP_KEY` and `APP_PREVIOUS_KEYS` (Laravel's own variables, so that an install can share
-    /// them with Laravel's .env), or `--app-key-file`; nil when no key is configured.
-    static func appKeys(file: String, environment: (String) -> String?) throws(ConfigurationError) -> LaravelKeys? {
+    /// them with Laravel's .env), or `--app-key-file` (also the `app-key` credential); nil when
+    /// no key is configured.
+    static func appKeys(file: String, allowReadableFile: Bool, environment: (String) -> String?) throws(ConfigurationError) -> LaravelKeys? {
         let key = environment("APP_KEY").flatMap { $0.isEmpty ? nil : $0 }
         let previous = environment("APP_PREVIOUS_KEYS").flatMap { LaravelKeys.previousKeys($0).isEmpty ? nil : $0 }
         let keys: [String]
@@ -184,8 +185,11 @@ struct ServeConfiguration: Sendable {
             }
             (keys, source) = ([key], "APP_KEY")
         } else {
-            if key != nil { throw ConfigurationError("APP_KEY and --app-key-file (LEADSD_APP_KEY_FILE) exclude each other") }
-            (keys, source) = (try AppKeyFile.read(path: file), "--app-key-file \(file)")
+            // Two places for one secret: which one is meant is not guessed.
+            if key != nil {
+                throw ConfigurationError("APP_KEY and --app-key-file \(file) (LEADSD_APP_KEY_FILE, or the app-key credential) exclude each other: give the key in one place")
+            }
+            (keys, source) = (try AppKeyFile.read(path: file, allowReadable: allowReadableFile), "--app-key-file \(file)")
             if keys.count > 1, previous != nil {
                 throw ConfigurationError("\(source) holds previous keys and APP_PREVIOUS_KEYS is set too: give them in one place")
             }

@@ -22,7 +22,7 @@ struct ServeOptions: ParsableArguments {
     @Option(name: .customLong("tls-ticket-key-rotation"), help: "Seconds between rotations of the in-memory session ticket keys, when no key file is given (LEADSD_TLS_TICKET_KEY_ROTATION).")
     var tlsTicketKeyRotation: Int = EnvironmentDefault.int("LEADSD_TLS_TICKET_KEY_ROTATION", 12 * 3600)
 
-    @Flag(name: .customLong("allow-readable-key"), inversion: .prefixedNo, help: "Accept key files (--tls-key, --tls-ticket-key) that group or others may read (LEADSD_ALLOW_READABLE_KEY).")
+    @Flag(name: .customLong("allow-readable-key"), inversion: .prefixedNo, help: "Accept key files (--tls-key, --tls-ticket-key, --app-key-file) that group or others may read (LEADSD_ALLOW_READABLE_KEY).")
     var allowReadableKey: Bool = EnvironmentDefault.bool("LEADSD_ALLOW_READABLE_KEY", false)
 
     @Flag(name: .customLong("plain-http"), inversion: .prefixedNo, help: "Serve plain HTTP, behind a TLS-terminating balancer (LEADSD_PLAIN_HTTP).")
@@ -59,7 +59,7 @@ struct ServeOptions: ParsableArguments {
     var tokenExpiration: Int = EnvironmentDefault.int("LEADSD_TOKEN_EXPIRATION", 0)
 
     @Option(name: .customLong("app-key-file"), help: ArgumentHelp(
-        "File holding Laravel's APP_KEY (base64:…), for names Laravel CRM stored encrypted; further lines: previous keys. Instead of the APP_KEY and APP_PREVIOUS_KEYS variables; must not be readable by group or others (LEADSD_APP_KEY_FILE).",
+        "File holding Laravel's APP_KEY (base64:…), for names Laravel CRM stored encrypted; further lines: previous keys. Instead of the APP_KEY and APP_PREVIOUS_KEYS variables; must not be readable by group or others; the app-key credential stands in for it (LEADSD_APP_KEY_FILE).",
         valueName: "file"))
     var appKeyFile: String = EnvironmentDefault.string("LEADSD_APP_KEY_FILE", "")
 

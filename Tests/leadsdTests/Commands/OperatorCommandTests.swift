@@ -109,9 +109,9 @@ final class OperatorCommandTests: XCTestCase {
 
     // MARK: serve --check-config
 
-    private func checkConfig(_ arguments: [String], databaseURL: String? = nil) throws -> LeadsdProcess.Outcome {
+    private func checkConfig(_ arguments: [String], databaseURL: String? = nil, environment: [String: String] = [:]) throws -> LeadsdProcess.Outcome {
         try leadsd(["serve", "--check-config", "--listen", "127.0.0.1:0"] + arguments,
-                   environment: ["DATABASE_URL": databaseURL ?? database.url])
+                   environment: environment.merging(["DATABASE_URL": databaseURL ?? database.url]) { $1 })
     }
 
     func testCheckConfigPassesOnAGoodSetup() throws {
@@ -120,7 +120,7 @@ final class OperatorCommandTests: XCTestCase {
         let outcome = try checkConfig(["--tls-cert", certificate.path, "--tls-key", certificate.keyPath])
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
         XCTAssertEqual(outcome.stderr, "")
-        XCTAssertEqual(outcome.stdout, "leadsd: configuration ok (settings, database, tls, migrations)\n")
+        XCTAssertEqual(outcome.stdout, "leadsd: configuration ok (settings, database, tls, migrations, encrypted-names)\n")
     }
 
     /// An on/off setting turned on by its variable (as leadsd.env does) parses, and its
@@ -162,5 +162,52 @@ final class OperatorCommandTests: XCTestCase {
         let bad = try checkConfig(["--plain-http", "--rate-limit", "0"])
         XCTAssertEqual(bad.status, 1)
         XCTAssertEqual(bad.stderr, "leadsd: settings: --rate-limit (LEADSD_RATE_LIMIT): 0 is out of range 1-1000000\n")
+    }
+
+    /// Contract §2c in --check-config: the key parses and its file is private (settings), no
+    /// key while names are encrypted is the line serve would refuse to start with, and a key
+    /// that decrypts none of a column's payloads (a wrong APP_KEY) is reported by column. The
+    /// key comes from the app-key credential, as under systemd (0440: the ACL's mask).
+    func testCheckConfigReportsEncryptedNamesAndTheAppKey() throws {
+        let key = LaravelCiphertext.newKey(), wrong = LaravelCiphertext.newKey()
+        let seed = CRMSeed(connection)
+        _ = try seed.person(first: try LaravelCiphertext.encrypt(["Jane"], key: key)[0], last: "Plain")
+        _ = try seed.organization(try LaravelCiphertext.encrypt(["Acme"], key: key, mode: .gcm)[0])
+        let credentials = scratch + "/credentials"
+        try FileManager.default.createDirectory(atPath: credentials, withIntermediateDirectories: true)
+        func credential(_ key: [UInt8]) throws -> [String: String] {
+            chmod(credentials + "/app-key", 0o600)
+            try (LaravelCiphertext.appKey(key) + "\n").write(toFile: credentials + "/app-key", atomically: false, encoding: .utf8)
+            chmod(credentials + "/app-key", 0o440)
+            return ["CREDENTIALS_DIRECTORY": credentials]
+        }
+
+        let right = try checkConfig(["--plain-http"], environment: try credential(key))
+        XCTAssertEqual(right.status, 0, right.stderr)
+        XCTAssertEqual(right.stderr, "")
+
+        let none = try checkConfig(["--plain-http"])
+        XCTAssertEqual(none.status, 1)
+        XCTAssertEqual(none.stderr, "leadsd: encrypted-names: crm_people.first_name holds Laravel-encrypted values but no APP_KEY is configured: set APP_KEY (or --app-key-file) to the Laravel application's key, so that names are decrypted rather than served as ciphertext\n")
+
+        let mistaken = try checkConfig(["--plain-http"], environment: try credential(wrong))
+        XCTAssertEqual(mistaken.status, 1)
+        XCTAssertEqual(mistaken.stderr.split(separator: "\n").map(String.init), ["crm_people.first_name", "crm_organizations.name"].map {
+            "leadsd: encrypted-names: \($0): none of 1 Laravel-encrypted values read decrypts with the app key (1 key of 32 bytes): is it the Laravel application's APP_KEY? serve would show such names as stored, ciphertext"
+        })
+        // The previous key that fits is enough.
+        let rotated = try checkConfig(["--plain-http"], environment: try credential(wrong).merging(["APP_PREVIOUS_KEYS": LaravelCiphertext.appKey(key)]) { $1 })
+        XCTAssertEqual(rotated.status, 0, rotated.stderr)
+
+        let malformed = "base64:" + Data(LaravelCiphertext.newKey(bytes: 24)).base64EncodedString()
+        let bad = try checkConfig(["--plain-http"], environment: ["APP_KEY": malformed])
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertEqual(bad.stderr, "leadsd: settings: APP_KEY: the key is 24 bytes; Laravel's keys are 32 bytes for AES-256 (base64:… as php artisan key:generate writes it) or 16 for AES-128\n")
+        XCTAssertFalse(bad.stderr.contains(malformed.dropFirst(7)))
+
+        chmod(credentials + "/app-key", 0o444)
+        let open = try checkConfig(["--plain-http"], environment: ["CREDENTIALS_DIRECTORY": credentials])
+        XCTAssertEqual(open.status, 1)
+        XCTAssertEqual(open.stderr, "leadsd: settings: --app-key-file \(credentials)/app-key: permissions 0444 are too open: a key must not be accessible by group or others (chmod 600 it, or pass --allow-readable-key)\n")
     }
 }

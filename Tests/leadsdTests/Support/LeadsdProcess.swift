@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Runs the real `leadsd` binary (LEADSD_BINARY, else .build/debug/leadsd under the package
@@ -23,13 +24,13 @@ struct LeadsdProcess {
         return packageRoot.appendingPathComponent(".build/debug/leadsd")
     }
 
-    /// `environment` replaces the inherited DATABASE_URL and LEADSD_* variables, so a
-    /// developer's shell cannot change what a test sees.
+    /// `environment` replaces the inherited settings (`DaemonProcess.isSetting`: DATABASE_URL,
+    /// LEADSD_*, APP_KEY, ...), so a developer's shell cannot change what a test sees.
     static func start(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> (Process, Pipe, Pipe) {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("LEADSD_") && $0.key != "DATABASE_URL" }
+        var env = ProcessInfo.processInfo.environment.filter { !DaemonProcess.isSetting($0.key) }
         env.merge(environment) { _, new in new }
         process.environment = env
         let out = Pipe(), err = Pipe(), input = Pipe()
